@@ -1,0 +1,58 @@
+"""Deep Learning Demos: four small neural networks to play with, one per tab.
+
+    python app.py        # serves on http://127.0.0.1:7860 (GRADIO_SERVER_NAME/PORT override)
+
+This file only assembles the tabs; each demo lives in `demos/<name>/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gradio as gr
+
+from demos import digits, fashion, runtime
+from demos.digits.tab import build_tab as build_digits_tab
+from demos.fashion.tab import build_tab as build_fashion_tab
+
+# (tab title, UI builder, model loader) in the order the tabs appear
+TABS: list[tuple[str, Callable[[gr.Blocks], None], Callable[[], object]]] = [
+    ("Digits", build_digits_tab, digits.load_classifier),
+    ("Fashion", build_fashion_tab, fashion.load_classifier),
+]
+
+DESCRIPTION = """# Deep Learning Demos
+Small neural networks from a deep-learning course, live. Pick a tab and play."""
+
+CSS = """
+.model-view img { image-rendering: pixelated; }
+"""
+
+
+def build_app() -> gr.Blocks:
+    """The whole UI, not launched (tests build it too)."""
+    with gr.Blocks(title="Deep Learning Demos") as demo:
+        gr.Markdown(DESCRIPTION)
+        with gr.Tabs():
+            for title, build_tab, _ in TABS:
+                with gr.Tab(title):
+                    build_tab(demo)
+    return demo
+
+
+def load_models() -> None:
+    """Load every model once, before the first visitor waits for one."""
+    for _, _, load in TABS:
+        load()
+
+
+def main() -> None:
+    runtime.configure_threads()
+    load_models()
+    demo = build_app()
+    # Several visitors at once: each request runs on one torch thread (runtime.configure_threads).
+    demo.queue(default_concurrency_limit=4).launch(css=CSS)
+
+
+if __name__ == "__main__":
+    main()

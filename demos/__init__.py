@@ -1,0 +1,1 @@
+"""The four demos of the Deep Learning Demos Space, one sub-package each."""

@@ -1,0 +1,70 @@
+"""From a sketch-pad drawing to the half digit the UNet completes, and the canvas guides.
+
+Half a digit cannot be framed by its own centre of mass, so the sketch-pad itself is
+the 28x28 MNIST field, 10 canvas pixels per MNIST pixel: a box marks where MNIST puts
+a digit (rows and columns 4-24) and a midline marks column 14. People draw the left
+half inside the box; the canvas is shrunk to 28x28 as it is, and columns 14-27 are
+zeroed, exactly as the training inputs were made.
+
+The guides are drawn in colours whose brightest channel is full (light blue), and ink
+is measured as darkness of the brightest channel, so the guides never count as ink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from demos import imaging
+from demos.completion.model import HALF, SIZE
+
+CANVAS = SIZE * 10  # 280 px: 10 canvas pixels per MNIST pixel
+BOX = (4, 24)  # MNIST's 20x20 digit box, in MNIST pixels
+MIN_INK = 3.0  # summed intensity (in 28x28 pixels) below which the left half is blank
+
+GUIDE_LINE = (90, 140, 255)
+RIGHT_HALF_TINT = (225, 234, 255)
+
+
+class HalfDrawingError(ValueError):
+    """Why a drawing cannot be completed (nothing drawn in the left half)."""
+
+
+def guide_image() -> np.ndarray:
+    """The canvas background: white left half, tinted right half, digit box and midline. (280, 280, 3) uint8."""
+    image = Image.new("RGB", (CANVAS, CANVAS), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    middle = HALF * 10
+    draw.rectangle((middle, 0, CANVAS, CANVAS), fill=RIGHT_HALF_TINT)
+    low, high = BOX[0] * 10, BOX[1] * 10
+    draw.rectangle((low, low, high, high), outline=GUIDE_LINE, width=2)
+    for y in range(0, CANVAS, 12):  # dashed midline
+        draw.line((middle, y, middle, y + 6), fill=GUIDE_LINE, width=2)
+    draw.text((middle + 14, CANVAS - 22), "ignored: the network draws this half", fill=GUIDE_LINE)
+    return np.asarray(image)
+
+
+def drawing_to_field(image: object) -> np.ndarray:
+    """A drawing on the guide canvas (or any image of that framing) -> (28, 28) float32 ink in [0, 1]."""
+    pil = imaging.to_pil(image)
+    if pil is None:
+        return np.zeros((SIZE, SIZE), dtype=np.float32)
+    pil = imaging.to_8bit(pil)
+    if pil.mode == "RGBA":  # transparent counts as white paper
+        pil = Image.alpha_composite(Image.new("RGBA", pil.size, (255, 255, 255, 255)), pil)
+    brightest = np.asarray(pil.convert("RGB"), dtype=np.uint8).max(axis=2)
+    darkness = Image.fromarray(255 - brightest)
+    field = np.asarray(darkness.resize((SIZE, SIZE), Image.Resampling.BOX), dtype=np.float32) / 255.0
+    return np.clip(field, 0.0, 1.0)
+
+
+def left_half_from_drawing(image: object) -> np.ndarray:
+    """The left half the network completes: (28, 28) float32, columns 14-27 zeroed.
+
+    Raises `HalfDrawingError` when the left half holds (almost) no ink.
+    """
+    field = drawing_to_field(image)
+    field[:, HALF:] = 0.0
+    if float(field.sum()) < MIN_INK:
+        raise HalfDrawingError("Draw the left half of a digit inside the box (left of the dashed line)")
+    return field

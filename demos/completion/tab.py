@@ -1,0 +1,81 @@
+"""The Half-digit completion tab: draw the left half of a digit, the UNet draws the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+
+from demos import ui
+from demos.completion.model import HALF
+from demos.completion.predict import complete
+from demos.completion.preprocess import CANVAS, HalfDrawingError, guide_image, left_half_from_drawing
+from demos.digits.predict import LABELS, digit_probabilities
+
+PAD_ID = "completion-sketchpad"
+BRUSH = 12  # px radius on the 280 px canvas: ~2.4 MNIST pixels wide, like MNIST strokes
+EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
+SCALE = 10  # 28 px -> 280 px
+DRAWN, GENERATED, BOUNDARY = np.array([255, 255, 255]), np.array([255, 170, 40]), np.array([90, 140, 255])
+
+
+def completion_picture(whole: np.ndarray, scale: int = SCALE) -> np.ndarray:
+    """(28, 28) completion -> (28s, 28s, 3) uint8: drawn half white, generated half orange, dashed boundary."""
+    colour = np.where(np.arange(whole.shape[1])[None, :, None] < HALF, DRAWN, GENERATED)  # (1, 28, 3)
+    picture = (whole[:, :, None] * colour).astype(np.uint8)
+    picture = np.kron(picture, np.ones((scale, scale, 1), dtype=np.uint8))
+    boundary = HALF * scale
+    for top in range(0, picture.shape[0], 2 * scale):
+        picture[top : top + scale, boundary - 1 : boundary + 1] = BOUNDARY
+    return picture
+
+
+def complete_for_ui(sketch: dict | None) -> tuple[np.ndarray | None, dict[str, float] | str]:
+    """Sketch-pad value -> (completion picture, the digits model's reading of it); a hint when blank."""
+    try:
+        left = left_half_from_drawing(sketch) if sketch is not None else left_half_from_drawing(None)
+    except HalfDrawingError as hint:
+        return None, str(hint)
+    except ValueError as problem:
+        return None, f"Could not read that image: {problem}"
+    whole = complete(left)
+    probabilities = digit_probabilities(whole[None])[0]
+    return completion_picture(whole), {label: float(p) for label, p in zip(LABELS, probabilities)}
+
+
+def build_tab(demo: gr.Blocks) -> None:
+    """The tab's components and events, inside ``demo`` (which it uses for page-load events)."""
+    gr.Markdown(
+        "Draw the **left half** of a digit inside the blue box, left of the dashed line — the right half "
+        "is ignored. A UNet that has only ever seen left halves draws the rest (in orange), and the "
+        "digit classifier says what it reads in the result."
+    )
+    guide = guide_image()
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            sketch = gr.Sketchpad(
+                value={"background": guide, "layers": [], "composite": None},
+                label="Draw the left half",
+                type="numpy",
+                image_mode="RGBA",
+                canvas_size=(CANVAS, CANVAS),
+                brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
+                layers=False,
+                transforms=(),
+                elem_id=PAD_ID,
+            )
+            clear = gr.Button("Clear", variant="secondary", elem_id="completion-clear")
+            if EXAMPLES:
+                gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=sketch,
+                            label="Left halves of MNIST training digits")
+        with gr.Column(scale=2, min_width=220):
+            picture = gr.Image(label="Completed digit (white: drawn, orange: generated)", type="numpy",
+                               interactive=False, buttons=["download"], elem_id="completion-picture")
+            label = gr.Label(value="Draw the left half of a digit", num_top_classes=3,
+                             label="The digit classifier reads", elem_id="completion-label")
+    sketch.change(complete_for_ui, inputs=sketch, outputs=[picture, label], api_name="complete_digit",
+                  show_progress="hidden", trigger_mode="always_last")
+    clear.click(lambda: {"background": guide, "layers": [], "composite": None}, outputs=sketch,
+                api_visibility="private", queue=False).then(None, js=ui.select_brush_js(PAD_ID))
+    demo.load(None, js=ui.select_brush_js(PAD_ID))

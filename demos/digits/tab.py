@@ -1,0 +1,49 @@
+"""The Digits tab: draw on a sketch-pad, the prediction updates after every stroke."""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+
+from demos import ui
+from demos.digits.predict import read_drawing
+
+HINT = "Draw a digit"
+CANVAS = 280  # px; exporting a smaller canvas is what makes the label quick (see README)
+BRUSH = 10  # px brush radius, so a digit filling the canvas has MNIST-like stroke width
+
+PAD_ID = "digits-sketchpad"
+
+
+def predict_for_ui(sketch: dict | None) -> tuple[dict[str, float] | str, np.ndarray | None]:
+    """Sketch-pad value -> (label value, enlarged model input); a hint instead when there is no digit."""
+    return ui.show_reading(read_drawing, sketch, HINT)
+
+
+def build_tab(demo: gr.Blocks) -> None:
+    """The tab's components and events, inside ``demo`` (which it uses for page-load events)."""
+    gr.Markdown(
+        "Draw a digit from 0 to 9 — big, filling most of the box. The network reads it after every "
+        "stroke. You can also upload a photo or scan of a handwritten digit (dark ink on light paper)."
+    )
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            sketch = gr.Sketchpad(
+                label="Draw here",
+                type="numpy",
+                image_mode="RGBA",
+                canvas_size=(CANVAS, CANVAS),
+                brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
+                layers=False,
+                sources=("upload", "clipboard"),
+                transforms=(),
+                elem_id=PAD_ID,
+            )
+            clear = gr.Button("Clear", variant="secondary", elem_id="digits-clear")
+        with gr.Column(scale=2, min_width=220):
+            label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id="digits-label")
+            seen = ui.model_view()
+    sketch.change(predict_for_ui, inputs=sketch, outputs=[label, seen], api_name="classify_digit",
+                  show_progress="hidden", trigger_mode="always_last")
+    clear.click(None, js=ui.clear_pad_js(PAD_ID))
+    demo.load(None, js=ui.select_brush_js(PAD_ID))

@@ -1,0 +1,186 @@
+"""Image helpers shared by the image demos (digits, fashion, half-digit completion).
+
+Every demo receives "whatever a person or a script hands over": a Gradio sketch
+value (dict with ``composite``/``layers``/``background``), a PIL image in any mode,
+or a numpy array. `to_grayscale` turns all of them into one thing, a float32 (H, W)
+array in [0, 1] with transparency composited onto white; `foreground` then finds
+what stands out from the background, whichever way round the contrast is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from PIL import Image, ImageChops, ImageOps
+
+# Larger uploads are shrunk first so a request stays fast and bounded in memory.
+MAX_WORKING_SIDE = 512
+
+
+def _array_to_pil(array: np.ndarray) -> Image.Image:
+    array = np.asarray(array)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ValueError(f"expected an image array of shape (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"the image is empty (shape {array.shape})")
+    if array.dtype == np.bool_:
+        array = array.astype(np.uint8) * 255
+    elif np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise ValueError("the image contains NaN or infinite values")
+        # floats are read as [0, 1]; values above 1 mean the caller used a 0-255 scale
+        scale = 255.0 if array.max() <= 1.0 else 1.0
+        array = np.clip(array * scale + 0.5, 0, 255).astype(np.uint8)
+    elif array.dtype == np.uint16:
+        array = (array >> 8).astype(np.uint8)
+    elif np.issubdtype(array.dtype, np.integer):
+        if array.dtype != np.uint8:
+            array = np.clip(array, 0, 255).astype(np.uint8)
+    else:
+        raise ValueError(f"unsupported image dtype {array.dtype}")
+    return Image.fromarray(np.ascontiguousarray(array))  # uint8: L, RGB or RGBA by shape
+
+
+def _sketch_to_pil(sketch: Mapping) -> Image.Image | None:
+    """A Gradio ImageEditor/Sketchpad value: its composite, else background and layers stacked."""
+    composite = sketch.get("composite")
+    if composite is not None:
+        return to_pil(composite)
+    parts = [sketch.get("background"), *(sketch.get("layers") or [])]
+    parts = [to_pil(part).convert("RGBA") for part in parts if part is not None]
+    if not parts:
+        return None
+    stacked = parts[0]
+    for layer in parts[1:]:
+        stacked = Image.alpha_composite(stacked, layer.resize(stacked.size))
+    return stacked
+
+
+def to_pil(image: object) -> Image.Image | None:
+    """A PIL image from a PIL image, numpy array or sketch dict; None for an empty sketch."""
+    if isinstance(image, Mapping):
+        return _sketch_to_pil(image)
+    if isinstance(image, Image.Image):
+        return image
+    if isinstance(image, np.ndarray):
+        return _array_to_pil(image)
+    raise ValueError(f"expected a PIL image, a numpy array or a sketch dict, got {type(image).__name__}")
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
+    """Any PIL mode -> L, RGB or RGBA, 8 bits per channel."""
+    if image.mode in ("L", "RGB", "RGBA"):
+        return image
+    if image.mode.startswith("I;16"):
+        return _array_to_pil(np.asarray(image).astype(np.uint16))  # 16-bit: keep the top 8 bits
+    if image.mode in ("I", "F"):
+        return _array_to_pil(np.asarray(image).astype(np.float64 if image.mode == "F" else np.int64))
+    if image.mode in ("1", "LA", "La", "PA", "RGBa") or image.mode == "P" and "transparency" in image.info:
+        return image.convert("RGBA")
+    return image.convert("RGB")  # P, CMYK, YCbCr, LAB, HSV
+
+
+def to_grayscale(image: object, max_side: int = MAX_WORKING_SIDE) -> np.ndarray | None:
+    """(H, W) float32 in [0, 1]; transparent pixels count as white. None for an empty sketch.
+
+    Honours EXIF orientation and shrinks images whose longer side exceeds ``max_side``.
+    """
+    pil = to_pil(image)
+    if pil is None:
+        return None
+    if pil.width == 0 or pil.height == 0:
+        raise ValueError("the image is empty (0 pixels)")
+    if pil.format == "JPEG" and max(pil.size) > max_side:
+        pil.draft(pil.mode, (max_side, max_side))  # decode a large JPEG at a reduced size
+    if pil.getexif().get(0x0112, 1) != 1:  # EXIF orientation tag
+        pil = ImageOps.exif_transpose(pil)
+    pil = to_8bit(pil)
+    if pil.mode == "RGBA":
+        # over white: darkness (255 - L) scaled by alpha; on one channel, ~10x faster than alpha_composite
+        darkness = ImageChops.multiply(ImageOps.invert(pil.convert("RGB").convert("L")), pil.getchannel("A"))
+        pil = ImageOps.invert(darkness)
+    else:
+        pil = pil.convert("L")
+    factor = -(-max(pil.size) // max_side)  # ceil
+    if factor > 1:
+        pil = pil.reduce(factor)  # area average
+    gray = np.asarray(pil, dtype=np.float32)
+    return gray / np.float32(255.0)
+
+
+def border_pixels(gray: np.ndarray, width: int = 1) -> np.ndarray:
+    """The pixels of the outermost ``width`` rows and columns, flattened."""
+    width = max(1, min(width, min(gray.shape) // 2 or 1))
+    return np.concatenate(
+        [gray[:width].ravel(), gray[-width:].ravel(), gray[:, :width].ravel(), gray[:, -width:].ravel()]
+    )
+
+
+def foreground(gray: np.ndarray) -> tuple[np.ndarray, bool]:
+    """How far each pixel stands out from the background, in [0, 1]; and whether it was inverted.
+
+    The background is the median of the image border. On a light background
+    (paper, a product photo, a sketch-pad) dark pixels are foreground and the
+    result is inverted; on a dark one (MNIST style) it is not. Border noise is
+    treated as background, so paper texture does not count as ink, while strokes
+    that run off the edge do not make the border look noisy.
+    """
+    border = border_pixels(gray, width=max(1, min(gray.shape) // 50))
+    background = float(np.median(border))
+    inverted = background >= 0.5
+    contrast = (background - gray) if inverted else (gray - background)
+    # a robust noise level: ink or an object touching the border must not count as noise
+    noise = min(0.5, 2.0 * float(np.percentile(np.abs(border - background), 75)))
+    span = (background if inverted else 1.0 - background) - noise
+    if span <= 1e-6:
+        return np.zeros_like(gray), inverted
+    return np.clip((contrast - noise) / span, 0.0, 1.0).astype(np.float32), inverted
+
+
+def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right), bottom/right exclusive, of the True pixels; None if there are none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def resize(array: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize a float (H, W) array: area averaging when shrinking (thin strokes keep their mass)."""
+    shrinking = height <= array.shape[0] and width <= array.shape[1]
+    method = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
+    image = Image.fromarray(np.ascontiguousarray(array, dtype=np.float32), mode="F")
+    return np.asarray(image.resize((width, height), method), dtype=np.float32)
+
+
+def center_of_mass(array: np.ndarray) -> tuple[float, float]:
+    """(row, col) centre of mass of a non-negative (H, W) array."""
+    total = float(array.sum())
+    assert total > 0, "centre of mass of an empty image"
+    rows = np.arange(array.shape[0], dtype=np.float64)
+    cols = np.arange(array.shape[1], dtype=np.float64)
+    return float(array.sum(axis=1) @ rows / total), float(array.sum(axis=0) @ cols / total)
+
+
+def place_by_center_of_mass(array: np.ndarray, size: int, center: tuple[float, float]) -> np.ndarray:
+    """Paste ``array`` into a ``size`` x ``size`` black field, its centre of mass at ``center``.
+
+    Integer shifts, as in MNIST; whatever falls outside the field is cut off.
+    """
+    row, col = center_of_mass(array)
+    top = int(round(center[0] - row))
+    left = int(round(center[1] - col))
+    field = np.zeros((size, size), dtype=np.float32)
+    src_top, src_left = max(0, -top), max(0, -left)
+    dst_top, dst_left = max(0, top), max(0, left)
+    height = min(array.shape[0] - src_top, size - dst_top)
+    width = min(array.shape[1] - src_left, size - dst_left)
+    if height > 0 and width > 0:
+        field[dst_top : dst_top + height, dst_left : dst_left + width] = array[
+            src_top : src_top + height, src_left : src_left + width
+        ]
+    return field

@@ -1,0 +1,14 @@
+"""Small building blocks shared by the demos' models (no gradio, no weights)."""
+
+from __future__ import annotations
+
+from torch import nn
+
+
+def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """3x3 conv (no bias: batch norm supplies it) -> batch norm -> ReLU; keeps H and W."""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(inplace=True),
+    )

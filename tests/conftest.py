@@ -1,0 +1,67 @@
+"""Shared test helpers: synthetic drawings and tiny data sets in torchvision's layout."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+# Stroke paths of digits in a unit box (x, y in [0, 1], y down), drawn as a person would.
+DIGIT_STROKES = {
+    "0": [[(0.5, 0.0), (0.15, 0.2), (0.1, 0.5), (0.15, 0.8), (0.5, 1.0), (0.85, 0.8), (0.9, 0.5), (0.85, 0.2), (0.5, 0.0)]],
+    "1": [[(0.55, 0.0), (0.45, 1.0)]],
+    "7": [[(0.1, 0.05), (0.9, 0.05), (0.4, 1.0)]],
+}
+
+
+def draw_sketch(
+    digit: str = "7",
+    canvas: int = 280,
+    box: tuple[float, float, float, float] = (0.2, 0.15, 0.8, 0.85),
+    width: int = 20,
+    background: str = "transparent",
+) -> np.ndarray:
+    """An RGBA canvas like the sketch-pad's: black strokes of ``digit`` inside ``box`` (fractions)."""
+    fill = (255, 255, 255, 255) if background == "white" else (0, 0, 0, 0)
+    image = Image.new("RGBA", (canvas, canvas), fill)
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = (v * canvas for v in box)
+    for stroke in DIGIT_STROKES[digit]:
+        points = [(left + x * (right - left), top + y * (bottom - top)) for x, y in stroke]
+        draw.line(points, fill=(0, 0, 0, 255), width=width, joint="curve")
+        for x, y in (points[0], points[-1]):
+            draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=(0, 0, 0, 255))
+    return np.asarray(image)
+
+
+def sketch_value(composite: np.ndarray | None) -> dict:
+    """What gr.Sketchpad(type='numpy') hands a handler."""
+    return {"background": None, "layers": [] if composite is None else [composite], "composite": composite}
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    magic = 0x0801 if array.ndim == 1 else 0x0803
+    with open(path, "wb") as file:
+        file.write(struct.pack(">I", magic) + b"".join(struct.pack(">I", n) for n in array.shape))
+        file.write(array.astype(np.uint8).tobytes())
+
+
+def write_idx_dataset(root: Path, name: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> Path:
+    """Write images/labels as torchvision's raw idx files under ``root/name/raw``; returns ``root``."""
+    raw = root / name / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for split, (images, labels) in (("train", train), ("t10k", test)):
+        _write_idx(raw / f"{split}-images-idx3-ubyte", images)
+        _write_idx(raw / f"{split}-labels-idx1-ubyte", labels)
+    return root
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path: Path) -> Path:
+    """A 64 + 32 image MNIST look-alike (random blobs) in torchvision's layout."""
+    rng = np.random.default_rng(0)
+    make = lambda n: ((rng.random((n, 28, 28)) > 0.8) * 255, rng.integers(0, 10, n))  # noqa: E731
+    return write_idx_dataset(tmp_path / "data", "MNIST", make(64), make(32))

@@ -1,0 +1,56 @@
+"""The Digits demo's Python API and UI handler, with the committed weights (no browser)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import app
+from demos.digits import classify, read_drawing
+from demos.digits.tab import HINT, predict_for_ui
+from tests.conftest import draw_sketch, sketch_value
+
+
+@pytest.mark.parametrize("digit", ["0", "1", "7"])
+def test_classify_reads_drawn_digits(digit):
+    probabilities = classify(sketch_value(draw_sketch(digit)))
+    assert set(probabilities) == {str(d) for d in range(10)}
+    assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert max(probabilities, key=probabilities.get) == digit
+    assert probabilities[digit] > 0.8
+
+
+@pytest.mark.parametrize("as_input", [
+    lambda rgba: Image.fromarray(rgba),
+    lambda rgba: np.asarray(Image.alpha_composite(Image.new("RGBA", (280, 280), "white"), Image.fromarray(rgba)).convert("L")),
+    lambda rgba: rgba.astype(np.float32) / 255.0,
+])
+def test_classify_accepts_pil_and_arrays(as_input):
+    probabilities = classify(as_input(draw_sketch("7")))
+    assert max(probabilities, key=probabilities.get) == "7"
+
+
+def test_blank_drawing_gives_no_prediction():
+    assert classify(sketch_value(np.zeros((280, 280, 4), np.uint8))) == {}
+    assert classify(sketch_value(None)) == {}
+    reading = read_drawing(sketch_value(None))
+    assert reading.model_input is None and reading.message == "Draw a digit"
+
+
+def test_ui_handler_hint_prediction_and_bad_upload():
+    assert predict_for_ui(None) == (HINT, None)
+    label, seen = predict_for_ui(sketch_value(np.zeros((280, 280, 4), np.uint8)))
+    assert label == HINT and seen is None
+    label, seen = predict_for_ui(sketch_value(draw_sketch("1")))
+    assert max(label, key=label.get) == "1"
+    assert seen.dtype == np.uint8 and seen.shape == (168, 168)
+    label, seen = predict_for_ui(sketch_value(np.zeros((5, 5, 2), np.uint8)))
+    assert label.startswith("Could not read that image") and seen is None
+
+
+def test_app_builds_without_launching():
+    demo = app.build_app()
+    assert [title for title, _, _ in app.TABS][0] == "Digits"
+    api_names = {dependency.api_name for dependency in demo.fns.values()}
+    assert "classify_digit" in api_names

@@ -1,0 +1,80 @@
+"""The training scripts end to end in smoke mode on tiny made-up data, and the Hub push up to the network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from demos.digits.model import DigitCNN
+from training import common, train_digits
+
+
+def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path):
+    out = tmp_path / "digits"
+    metrics = train_digits.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--seed", "1"])
+    assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "metrics.json", "README.md"}
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved == json.loads(json.dumps(metrics))
+    test = saved["test"]
+    assert 0.0 <= test["accuracy"] <= 1.0
+    assert len(test["per_class_accuracy"]) == 10
+    assert sum(map(sum, test["confusion_matrix"])) == 32
+    assert saved["run"]["train_size"] == 64 and saved["run"]["epochs"] == 1
+    assert {"device", "wall_time_seconds"} <= saved["run"].keys()
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\n") and f"{test['accuracy']:.2%}" in card
+    model = DigitCNN.from_pretrained(out, strict=True)
+    assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
+
+
+def test_bad_flags_are_refused(tiny_mnist: Path, tmp_path: Path, capsys):
+    for flags in (["--epochs", "0"], ["--lr", "-1"], ["--device", "warp-drive"], ["--batch-size", "0"]):
+        with pytest.raises(SystemExit) as exit_info:
+            train_digits.main(["--data-dir", str(tiny_mnist), "--out", str(tmp_path / "x"), *flags])
+        assert exit_info.value.code == 2
+    assert "--epochs must be at least 1" in capsys.readouterr().err
+
+
+class RecordingHfApi:
+    """Stands in for huggingface_hub.HfApi at the network boundary and records the calls."""
+
+    calls: list = []
+
+    def __init__(self, token=None):
+        RecordingHfApi.calls.append(("init", bool(token)))
+
+    def create_repo(self, **kwargs):
+        RecordingHfApi.calls.append(("create_repo", kwargs))
+
+    def upload_folder(self, **kwargs):
+        RecordingHfApi.calls.append(("upload_folder", kwargs))
+
+
+def test_push_to_hub_uploads_the_folder_it_wrote(tiny_mnist: Path, tmp_path: Path, monkeypatch, capsys):
+    import huggingface_hub
+
+    secret = "hf_secret_token_value_123"
+    monkeypatch.setenv("HF_TOKEN", secret)
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHfApi)
+    RecordingHfApi.calls = []
+    out = tmp_path / "digits"
+    train_digits.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--push-to-hub", "me/digits-cnn"])
+    assert RecordingHfApi.calls[0] == ("init", True)
+    assert RecordingHfApi.calls[1] == ("create_repo", {"repo_id": "me/digits-cnn", "repo_type": "model", "exist_ok": True})
+    name, upload = RecordingHfApi.calls[2]
+    assert name == "upload_folder" and upload["repo_id"] == "me/digits-cnn" and Path(upload["folder_path"]) == out
+    # what would be uploaded loads back with the mixin
+    uploaded = Path(upload["folder_path"])
+    assert {"config.json", "model.safetensors", "README.md", "metrics.json"} <= {p.name for p in uploaded.iterdir()}
+    DigitCNN.from_pretrained(uploaded, strict=True)
+    captured = capsys.readouterr()
+    assert secret not in captured.out + captured.err
+    assert "https://huggingface.co/me/digits-cnn" in captured.out
+
+
+def test_push_refuses_a_folder_without_weights(tmp_path: Path):
+    with pytest.raises(ValueError, match="nothing to push"):
+        common.push_folder(tmp_path, "me/empty", api=RecordingHfApi())

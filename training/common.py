@@ -1,0 +1,281 @@
+"""Shared pieces of the training scripts: arguments, data, the loop, metrics, saving, pushing.
+
+Every `training/train_*.py` has the same shape (pytorch/examples' mnist/main.py):
+argparse -> `train()` / `evaluate()` -> `main()`, and writes one folder:
+
+    weights/<demo>/config.json, model.safetensors   (PyTorchModelHubMixin)
+    weights/<demo>/metrics.json                     (test metrics, curves, timing)
+    weights/<demo>/README.md                        (model card quoting metrics.json)
+
+No gradio here: these scripts also run on machines that only have torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+
+
+def build_parser(description: str, *, epochs: int, batch_size: int, lr: float, out: Path) -> argparse.ArgumentParser:
+    """The flags every training script shares; scripts add their own."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="torchvision dataset root")
+    parser.add_argument("--out", type=Path, default=out, help="folder for weights, metrics and model card")
+    parser.add_argument("--epochs", type=int, default=epochs, help="passes over the training set")
+    parser.add_argument("--batch-size", type=int, default=batch_size, help="training batch size")
+    parser.add_argument("--lr", type=float, default=lr, help="peak learning rate (one-cycle schedule)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed for weights, order and augmentation")
+    parser.add_argument("--device", default="auto", help="'auto' (cuda > mps > cpu), or a torch device")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--dry-run", action="store_true", help="smoke test: tiny subset, one epoch, a few batches")
+    parser.add_argument("--push-to-hub", metavar="REPO_ID", default=None, help="upload the output folder to this Hub repo")
+    return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse flags, reject bad values with parser.error, and apply the shared ones (threads, seed, dry run)."""
+    args = parser.parse_args(argv)
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.lr <= 0:
+        parser.error("--lr must be positive")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be at least 1")
+    try:
+        args.device = resolve_device(args.device)
+    except ValueError as error:
+        parser.error(str(error))
+    if args.dry_run:
+        args.epochs = 1
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    return args
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as error:
+        raise ValueError(f"--device {name!r} is not a torch device") from error
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for but CUDA is not available")
+    return device
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def batches(
+    images: torch.Tensor, labels: torch.Tensor, batch_size: int, *, shuffle: bool, generator: torch.Generator | None = None
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Mini-batches of in-memory tensors (the data sets here fit in memory many times over)."""
+    order = torch.randperm(len(images), generator=generator) if shuffle else torch.arange(len(images))
+    for start in range(0, len(images), batch_size):
+        index = order[start : start + batch_size]
+        yield images[index], labels[index]
+
+
+def train_epoch(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    *,
+    batch_size: int,
+    device: torch.device,
+    prepare: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    generator: torch.Generator,
+    description: str,
+    max_batches: int | None = None,
+) -> float:
+    """One pass of (prepare -> forward -> loss -> step) over shuffled batches; mean training loss.
+
+    ``prepare(images, labels)`` (on the device) returns the model's inputs and the loss targets:
+    augmentation and normalisation for a classifier, masking for the completion UNet.
+    """
+    model.train()
+    total, count = 0.0, 0
+    steps = -(-len(images) // batch_size)
+    if max_batches is not None:
+        steps = min(steps, max_batches)
+    progress = tqdm(batches(images, labels, batch_size, shuffle=True, generator=generator), total=steps, desc=description, leave=False)
+    for step, (inputs, targets) in enumerate(progress):
+        if step >= steps:
+            break
+        inputs, targets = prepare(inputs.to(device), targets.to(device))
+        loss = loss_fn(model(inputs), targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        total += loss.item() * len(inputs)
+        count += len(inputs)
+        progress.set_postfix(loss=f"{total / count:.4f}")
+    return total / max(count, 1)
+
+
+@torch.inference_mode()
+def evaluate_classifier(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    num_classes: int,
+    device: torch.device,
+    transform: Callable[[torch.Tensor], torch.Tensor],
+    batch_size: int = 1000,
+) -> dict:
+    """Loss, accuracy, per-class accuracy and the confusion matrix (rows: true, columns: predicted)."""
+    model.eval()
+    confusion = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    total_loss = 0.0
+    for inputs, targets in batches(images, labels, batch_size, shuffle=False):
+        logits = model(transform(inputs.to(device))).float().cpu()
+        total_loss += nn.functional.cross_entropy(logits, targets, reduction="sum").item()
+        index = targets * num_classes + logits.argmax(dim=1)
+        confusion += torch.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
+    per_class = confusion.diag() / confusion.sum(dim=1).clamp(min=1)
+    return {
+        "loss": total_loss / len(images),
+        "accuracy": confusion.diag().sum().item() / len(images),
+        "per_class_accuracy": [round(value, 4) for value in per_class.tolist()],
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def load_image_dataset(dataset_class: type, data_dir: Path, train: bool, limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """A torchvision MNIST-like data set as (N, 1, 28, 28) floats in [0, 1] and (N,) int64 labels, in memory."""
+    dataset = dataset_class(root=str(data_dir), train=train, download=True)
+    images, labels = dataset.data[:limit], dataset.targets[:limit]
+    return images.unsqueeze(1).float() / 255.0, torch.as_tensor(labels).long()
+
+
+def fit(
+    args: argparse.Namespace,
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    prepare: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    evaluate: Callable[[], dict[str, float]],
+    weight_decay: float = 1e-4,
+) -> list[dict]:
+    """AdamW with a one-cycle learning rate over ``args.epochs``; ``evaluate()`` after each epoch.
+
+    Returns the history: per epoch, the mean training loss and what ``evaluate`` reported.
+    """
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=weight_decay)
+    max_batches = 3 if args.dry_run else None
+    steps_per_epoch = min(-(-len(images) // args.batch_size), max_batches or 10**9)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch)
+    generator = torch.Generator().manual_seed(args.seed)
+    history = []
+    for epoch in range(1, args.epochs + 1):
+        train_loss = train_epoch(
+            model, images, labels, optimizer, scheduler, batch_size=args.batch_size, device=args.device,
+            prepare=prepare, loss_fn=loss_fn, generator=generator,
+            description=f"epoch {epoch}/{args.epochs}", max_batches=max_batches,
+        )
+        scores = {name: round(value, 5) for name, value in evaluate().items()}
+        history.append({"epoch": epoch, "train_loss": round(train_loss, 4), **scores})
+        print(f"epoch {epoch}: train loss {train_loss:.4f}, " + ", ".join(f"{k} {v}" for k, v in scores.items()), flush=True)
+    return history
+
+
+def run_info(args: argparse.Namespace, started: float, train_size: int) -> dict:
+    """Facts about the run for metrics.json: device, time, data size, flags."""
+    device = args.device
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+    return {
+        "device": f"{device.type} ({name})",
+        "torch_threads": torch.get_num_threads(),
+        "wall_time_seconds": round(time.time() - started, 1),
+        "train_size": train_size,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "seed": args.seed,
+        "torch_version": torch.__version__,
+        "dry_run": args.dry_run,
+    }
+
+
+def save_outputs(model: nn.Module, out: Path, metrics: dict, model_card: str) -> None:
+    """Weights + config (mixin), metrics.json and the model card README.md into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "README.md").write_text(model_card)  # written first: the mixin keeps an existing card
+    model.save_pretrained(out)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    size = (out / "model.safetensors").stat().st_size
+    if size > 10 * 1024 * 1024:
+        raise ValueError(f"{out / 'model.safetensors'} is {size / 2**20:.1f} MB; a Space refuses files over 10 MB")
+    print(f"saved {out} ({size / 1e6:.2f} MB of weights)")
+
+
+def finish(args: argparse.Namespace, model: nn.Module, metrics: dict, model_card: str) -> None:
+    """Save weights, metrics and card to ``args.out``; push them when ``--push-to-hub`` was given."""
+    model = model.cpu().eval()
+    save_outputs(model, args.out, metrics, model_card)
+    if args.push_to_hub:
+        push_folder(args.out, args.push_to_hub)
+
+
+def markdown_table(header: list, rows: list[list]) -> str:
+    lines = ["| " + " | ".join(str(cell) for cell in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def card_front_matter(tags: list[str], datasets: list[str], metrics: dict[str, float]) -> str:
+    """YAML front matter for a model card (Hub metadata)."""
+    lines = ["---", "library_name: pytorch", "license: mit", "tags:"]
+    lines += [f"- {tag}" for tag in tags] + ["datasets:"] + [f"- {name}" for name in datasets]
+    lines += ["metrics:"] + [f"- {name}" for name in metrics] + ["---", ""]
+    return "\n".join(lines)
+
+
+def push_folder(folder: Path, repo_id: str, api: object | None = None) -> str:
+    """Upload ``folder`` to the Hub model repo ``repo_id``; returns the repo URL.
+
+    The token comes from ``HF_TOKEN`` or the stored ``hf auth login``; it is never printed.
+    """
+    if api is None:
+        from huggingface_hub import HfApi
+
+        api = HfApi(token=os.environ.get("HF_TOKEN") or None)
+    for file in ("config.json", "model.safetensors"):
+        if not (folder / file).is_file():
+            raise ValueError(f"{folder} has no {file}: nothing to push")
+    api.create_repo(repo_id=repo_id, repo_type="model", exist_ok=True)
+    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message="Upload from training script")
+    url = f"https://huggingface.co/{repo_id}"
+    print(f"pushed {folder} to {url}")
+    return url
