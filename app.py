@@ -11,21 +11,24 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from demos import digits, fashion, runtime
+from demos import completion, digits, fashion, runtime
+from demos.completion.tab import build_tab as build_completion_tab
 from demos.digits.tab import build_tab as build_digits_tab
 from demos.fashion.tab import build_tab as build_fashion_tab
 
-# (tab title, UI builder, model loader) in the order the tabs appear
-TABS: list[tuple[str, Callable[[gr.Blocks], None], Callable[[], object]]] = [
-    ("Digits", build_digits_tab, digits.load_classifier),
-    ("Fashion", build_fashion_tab, fashion.load_classifier),
+# (tab title, element id, UI builder, model loader) in the order the tabs appear
+TABS: list[tuple[str, str, Callable[[gr.Blocks], None], Callable[[], object]]] = [
+    ("Digits", "digits-tab", build_digits_tab, digits.load_classifier),
+    ("Fashion", "fashion-tab", build_fashion_tab, fashion.load_classifier),
+    ("Half-digit completion", "completion-tab", build_completion_tab, completion.load_unet),
 ]
 
 DESCRIPTION = """# Deep Learning Demos
 Small neural networks from a deep-learning course, live. Pick a tab and play."""
 
 CSS = """
-.model-view img { image-rendering: pixelated; }
+.model-view img, #completion-picture img { image-rendering: pixelated; }
+#completion-sketchpad button[aria-label='Clear canvas'] { display: none; }
 """
 
 
@@ -34,15 +37,15 @@ def build_app() -> gr.Blocks:
     with gr.Blocks(title="Deep Learning Demos") as demo:
         gr.Markdown(DESCRIPTION)
         with gr.Tabs():
-            for title, build_tab, _ in TABS:
-                with gr.Tab(title):
+            for title, elem_id, build_tab, _ in TABS:
+                with gr.Tab(title, elem_id=elem_id):
                     build_tab(demo)
     return demo
 
 
 def load_models() -> None:
     """Load every model once, before the first visitor waits for one."""
-    for _, _, load in TABS:
+    for _, _, _, load in TABS:
         load()
 
 

@@ -12,3 +12,15 @@ def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
         nn.BatchNorm2d(out_channels),
         nn.ReLU(inplace=True),
     )
+
+
+def mlp_head(in_features: int, hidden: int, num_classes: int, dropout: float) -> nn.Sequential:
+    """Flatten -> dropout -> linear -> ReLU -> dropout -> linear: (B, C, H, W) features to (B, classes) logits."""
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Dropout(dropout),
+        nn.Linear(in_features, hidden),
+        nn.ReLU(inplace=True),
+        nn.Dropout(dropout),
+        nn.Linear(hidden, num_classes),
+    )

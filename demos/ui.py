@@ -39,6 +39,25 @@ def clear_pad_js(pad_id: str) -> str:
 """
 
 
+def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options) -> gr.Sketchpad:
+    """A black-brush sketch-pad of ``canvas`` x ``canvas`` px, one layer, no crop tool.
+
+    A small canvas keeps the browser's export (most of the wait after a stroke) short; the
+    brush radius is chosen with it, so strokes have MNIST-like width at 28 px.
+    """
+    return gr.Sketchpad(
+        label=label,
+        type="numpy",
+        image_mode="RGBA",
+        canvas_size=(canvas, canvas),
+        brush=gr.Brush(default_size=brush_radius, colors=["#000000"], color_mode="fixed"),
+        layers=False,
+        transforms=(),
+        elem_id=pad_id,
+        **options,
+    )
+
+
 def model_view(label: str = "What the model sees (28×28)") -> gr.Image:
     """A small image showing the exact 28x28 input the network got."""
     return gr.Image(label=label, type="numpy", image_mode="L", interactive=False, buttons=[],

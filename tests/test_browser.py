@@ -1,4 +1,4 @@
-"""The app in a real browser: headless Chromium draws on the sketch-pad and reads the label.
+"""The app in a real browser: headless Chromium draws, uploads, clicks and reads what comes back.
 
 Needs Debian's chromium at /usr/bin/chromium and Playwright from PyPI (`.ci/run` installs
 both). The page may talk to 127.0.0.1 only.
@@ -6,16 +6,18 @@ both). The page may talk to 127.0.0.1 only.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
+from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
 from tests.browser import chromium, draw_strokes, open_page, running_app, seconds_until_heading
-from tests.conftest import DIGIT_STROKES
-
-PAD, LABEL = "#digits-sketchpad", "#digits-label"
+from tests.conftest import DIGIT_STROKES, draw_sketch
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +30,30 @@ def app_url() -> Iterator[str]:
 def page(app_url: str) -> Iterator[Page]:
     with chromium() as browser:
         page = open_page(browser, app_url)
-        expect(page.locator(f"{PAD} canvas").first).to_be_visible(timeout=30_000)
-        expect(page.locator(f"{LABEL} h2")).to_have_text("Draw a digit")
+        expect(page.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
         yield page
 
 
+def open_tab(page: Page, title: str) -> None:
+    page.get_by_role("tab", name=title).click()
+
+
+def test_tabs_in_order(page: Page):
+    names = [tab.inner_text().strip() for tab in page.get_by_role("tab").all()]
+    assert names == ["Digits", "Fashion", "Half-digit completion"]
+
+
 def test_drawn_digits_are_read_and_clear_brings_back_the_hint(page: Page):
+    pad, label = "#digits-sketchpad", "#digits-label"
+    expect(page.locator(f"{label} h2")).to_have_text("Draw a digit")
     latencies = []
     for digit in ("7", "1", "0", "7", "1"):
-        draw_strokes(page, PAD, DIGIT_STROKES[digit])
-        latencies.append(seconds_until_heading(page, LABEL, digit))
-        expect(page.locator(f"{LABEL} h2")).to_have_text(digit)
-        expect(page.locator(".model-view img")).to_be_visible()  # "what the model sees"
+        draw_strokes(page, pad, DIGIT_STROKES[digit])
+        latencies.append(seconds_until_heading(page, label, digit))
+        expect(page.locator(f"{label} h2")).to_have_text(digit)
+        expect(page.locator("#digits-tab .model-view img")).to_be_visible()  # "what the model sees"
         page.locator("#digits-clear").click()
-        expect(page.locator(f"{LABEL} h2")).to_have_text("Draw a digit")
+        expect(page.locator(f"{label} h2")).to_have_text("Draw a digit")
     median = statistics.median(latencies)
     print(f"\nmouse-up to label, median of {len(latencies)} strokes: {median:.2f} s "
           f"(each: {', '.join(f'{t:.2f}' for t in latencies)})")
@@ -49,16 +61,38 @@ def test_drawn_digits_are_read_and_clear_brings_back_the_hint(page: Page):
 
 
 def test_a_speck_gets_a_hint_not_a_guess(page: Page):
-    draw_strokes(page, PAD, [[(0.5, 0.5), (0.51, 0.5)]])
-    expect(page.locator(f"{LABEL} h2")).to_contain_text("Draw a digit")
-    expect(page.locator(f"{LABEL} h2")).to_contain_text("speck")
+    draw_strokes(page, "#digits-sketchpad", [[(0.5, 0.5), (0.51, 0.5)]])
+    expect(page.locator("#digits-label h2")).to_contain_text("speck")
 
 
-def test_gradio_client_calls_the_endpoint(app_url: str, tmp_path):
+def test_uploaded_garment_is_named(page: Page):
+    open_tab(page, "Fashion")
+    expect(page.locator("#fashion-label h2")).to_have_text("Upload a photo of a garment")
+    trousers = next(path for path in FASHION_EXAMPLES if path.stem == "trouser-3-photo")
+    page.locator("#fashion-photo input[type=file]").set_input_files(str(trousers))
+    expect(page.locator("#fashion-label h2")).to_have_text("Trouser", timeout=15_000)
+    expect(page.locator("#fashion-tab .model-view img")).to_be_visible()
+
+
+def test_left_half_is_completed_and_read(page: Page):
+    open_tab(page, "Half-digit completion")
+    pad = "#completion-sketchpad"
+    expect(page.locator("#completion-label h2")).to_contain_text("left half")
+    # the left arc of a 0, inside the box (the pad's drawing area is the 28x28 field)
+    draw_strokes(page, pad, [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=0.83)
+    expect(page.locator("#completion-picture img")).to_be_visible(timeout=15_000)
+    expect(page.locator("#completion-label h2")).to_have_text(re.compile(r"^[0-9]$"))
+    page.locator("#completion-clear").click()
+    expect(page.locator("#completion-label h2")).to_contain_text("left half", timeout=15_000)
+    expect(page.locator("#completion-picture img")).to_have_count(0)
+    # an example (the left half of a training digit) is completed on a click
+    page.locator("#completion-tab .gallery-item").first.click()
+    expect(page.locator("#completion-picture img")).to_be_visible(timeout=15_000)
+    expect(page.locator("#completion-label h2")).to_have_text(re.compile(r"^[0-9]$"))
+
+
+def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
     from gradio_client import Client, handle_file
-    from PIL import Image
-
-    from tests.conftest import draw_sketch
 
     path = tmp_path / "seven.png"
     Image.fromarray(draw_sketch("7")).save(path)
@@ -67,3 +101,6 @@ def test_gradio_client_calls_the_endpoint(app_url: str, tmp_path):
                                  api_name="/classify_digit")
     assert label["label"] == "7" and len(label["confidences"]) == 3
     assert Image.open(seen).size == (168, 168)
+    trousers = next(p for p in FASHION_EXAMPLES if p.stem == "trouser-3-photo")
+    label, _ = client.predict(handle_file(str(trousers)), api_name="/classify_garment")
+    assert label["label"] == "Trouser"

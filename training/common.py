@@ -210,6 +210,34 @@ def fit(
     return history
 
 
+def train_classifier(
+    args: argparse.Namespace,
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    test: tuple[torch.Tensor, torch.Tensor],
+    *,
+    augment: Callable[[torch.Tensor], torch.Tensor],
+    normalise: Callable[[torch.Tensor], torch.Tensor],
+    label_smoothing: float,
+    weight_decay: float = 1e-4,
+) -> list[dict]:
+    """`fit` for an image classifier: augmented, normalised batches, cross-entropy, test loss/accuracy per epoch."""
+
+    def test_scores() -> dict[str, float]:
+        scores = evaluate_classifier(model, *test, num_classes=model.classifier[-1].out_features,
+                                     device=args.device, transform=normalise)
+        return {"test_loss": scores["loss"], "test_accuracy": scores["accuracy"]}
+
+    return fit(
+        args, model, images, labels,
+        prepare=lambda batch, targets: (normalise(augment(batch)), targets),
+        loss_fn=lambda logits, targets: nn.functional.cross_entropy(logits, targets, label_smoothing=label_smoothing),
+        evaluate=test_scores,
+        weight_decay=weight_decay,
+    )
+
+
 def run_info(args: argparse.Namespace, started: float, train_size: int) -> dict:
     """Facts about the run for metrics.json: device, time, data size, flags."""
     device = args.device

@@ -4,8 +4,12 @@
 
 Fashion: for each class, one test-set item as it is (28x28, light on black) and one
 test-set item turned into a product-photo look (dark item on white, 224 px), so the
-examples exercise both paths of `preprocess_photo`. Only these tiny PNGs are
-committed, never the data sets.
+examples exercise both paths of `preprocess_photo`.
+
+Half-digit completion: a few MNIST *training* digits, left half only, drawn in black
+on the tab's guide canvas (so an example goes through the same path as a drawing).
+
+Only these small PNGs are committed, never the data sets.
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ import numpy as np
 import torchvision
 from PIL import Image
 
+from demos.completion.model import HALF
+from demos.completion.preprocess import CANVAS, guide_image
 from demos.fashion.model import CLASS_NAMES
 from training.common import DEFAULT_DATA_DIR, REPO_ROOT
 
 FASHION_EXAMPLES = REPO_ROOT / "demos" / "fashion" / "examples"
+COMPLETION_EXAMPLES = REPO_ROOT / "demos" / "completion" / "examples"
+COMPLETION_DIGITS = (2, 3, 4, 5, 7, 9)
 
 
 def slug(name: str) -> str:
@@ -42,11 +50,29 @@ def export_fashion(data_dir: Path, out: Path = FASHION_EXAMPLES) -> list[Path]:
     return written
 
 
+def export_completion(data_dir: Path, out: Path = COMPLETION_EXAMPLES) -> list[Path]:
+    train = torchvision.datasets.MNIST(root=str(data_dir), train=True, download=True)
+    images, labels = train.data.numpy(), train.targets.numpy()
+    guide = guide_image().astype(np.float32)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for digit in COMPLETION_DIGITS:
+        index = int(np.flatnonzero(labels == digit)[0])
+        half = images[index].copy()
+        half[:, HALF:] = 0
+        ink = np.asarray(Image.fromarray(half).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR), np.float32) / 255
+        picture = (guide * (1.0 - ink[:, :, None])).round().astype(np.uint8)  # black ink over the guides
+        path = out / f"left-half-{digit}-train{index}.png"
+        Image.fromarray(picture).save(path, optimize=True)
+        written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     args = parser.parse_args(argv)
-    for path in export_fashion(args.data_dir):
+    for path in export_fashion(args.data_dir) + export_completion(args.data_dir):
         print(f"wrote {path.relative_to(REPO_ROOT)} ({path.stat().st_size} bytes)")
 
 

@@ -89,17 +89,8 @@ def augment(images: torch.Tensor) -> torch.Tensor:
 
 def train(args, model, images: torch.Tensor, labels: torch.Tensor, test: tuple) -> list[dict]:
     """Augmented batches, label smoothing 0.05; returns the per-epoch history."""
-
-    def test_scores() -> dict[str, float]:
-        scores = evaluate(args, model, *test)
-        return {"test_loss": scores["loss"], "test_accuracy": scores["accuracy"]}
-
-    return common.fit(
-        args, model, images, labels,
-        prepare=lambda batch, targets: (normalise(augment(batch)), targets),
-        loss_fn=lambda logits, targets: F.cross_entropy(logits, targets, label_smoothing=0.05),
-        evaluate=test_scores,
-    )
+    return common.train_classifier(args, model, images, labels, test, augment=augment, normalise=normalise,
+                                   label_smoothing=0.05)
 
 
 def evaluate(args, model: DigitCNN, images: torch.Tensor, labels: torch.Tensor) -> dict:

@@ -12,6 +12,8 @@ is measured as darkness of the brightest channel, so the guides never count as i
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -30,8 +32,12 @@ class HalfDrawingError(ValueError):
     """Why a drawing cannot be completed (nothing drawn in the left half)."""
 
 
+@functools.cache
 def guide_image() -> np.ndarray:
-    """The canvas background: white left half, tinted right half, digit box and midline. (280, 280, 3) uint8."""
+    """The canvas background: white left half, tinted right half, digit box and midline. (280, 280, 3) uint8.
+
+    Made once; the array is read-only, since every caller shares it.
+    """
     image = Image.new("RGB", (CANVAS, CANVAS), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     middle = HALF * 10
@@ -40,14 +46,16 @@ def guide_image() -> np.ndarray:
     draw.rectangle((low, low, high, high), outline=GUIDE_LINE, width=2)
     for y in range(0, CANVAS, 12):  # dashed midline
         draw.line((middle, y, middle, y + 6), fill=GUIDE_LINE, width=2)
-    draw.text((middle + 14, CANVAS - 22), "ignored: the network draws this half", fill=GUIDE_LINE)
-    return np.asarray(image)
+    draw.multiline_text((middle + 10, CANVAS - 32), "ignored: the network\ndraws this half", fill=GUIDE_LINE)
+    guides = np.asarray(image).copy()
+    guides.flags.writeable = False
+    return guides
 
 
 def drawing_to_field(image: object) -> np.ndarray:
     """A drawing on the guide canvas (or any image of that framing) -> (28, 28) float32 ink in [0, 1]."""
     pil = imaging.to_pil(image)
-    if pil is None:
+    if pil is None:  # an empty sketch value
         return np.zeros((SIZE, SIZE), dtype=np.float32)
     pil = imaging.to_8bit(pil)
     if pil.mode == "RGBA":  # transparent counts as white paper

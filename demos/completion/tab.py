@@ -14,6 +14,7 @@ from demos.completion.preprocess import CANVAS, HalfDrawingError, guide_image, l
 from demos.digits.predict import LABELS, digit_probabilities
 
 PAD_ID = "completion-sketchpad"
+HINT = "Draw the left half of a digit"
 BRUSH = 12  # px radius on the 280 px canvas: ~2.4 MNIST pixels wide, like MNIST strokes
 EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
 SCALE = 10  # 28 px -> 280 px
@@ -31,10 +32,18 @@ def completion_picture(whole: np.ndarray, scale: int = SCALE) -> np.ndarray:
     return picture
 
 
-def complete_for_ui(sketch: dict | None) -> tuple[np.ndarray | None, dict[str, float] | str]:
-    """Sketch-pad value -> (completion picture, the digits model's reading of it); a hint when blank."""
+def blank_pad() -> dict:
+    """The pad's value with nothing drawn: the guides as background."""
+    return {"background": guide_image(), "layers": [], "composite": None}
+
+
+def complete_for_ui(sketch: dict | np.ndarray | None) -> tuple[np.ndarray | None, dict[str, float] | str]:
+    """Sketch-pad value (or an example picture in the same framing) -> (completion picture, the digits
+    model's reading of it); a hint instead when the left half is blank."""
+    if sketch is None:
+        return None, HINT
     try:
-        left = left_half_from_drawing(sketch) if sketch is not None else left_half_from_drawing(None)
+        left = left_half_from_drawing(sketch)
     except HalfDrawingError as hint:
         return None, str(hint)
     except ValueError as problem:
@@ -51,31 +60,25 @@ def build_tab(demo: gr.Blocks) -> None:
         "is ignored. A UNet that has only ever seen left halves draws the rest (in orange), and the "
         "digit classifier says what it reads in the result."
     )
-    guide = guide_image()
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
-            sketch = gr.Sketchpad(
-                value={"background": guide, "layers": [], "composite": None},
-                label="Draw the left half",
-                type="numpy",
-                image_mode="RGBA",
-                canvas_size=(CANVAS, CANVAS),
-                brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
-                layers=False,
-                transforms=(),
-                elem_id=PAD_ID,
-            )
+            # The guides are the pad's background, so the events read the composite, the app hides the
+            # pad's own "Clear canvas" (it would wipe the guides) and Clear puts a fresh guide back.
+            sketch = ui.sketchpad(PAD_ID, "Draw the left half", CANVAS, BRUSH, value=blank_pad())
             clear = gr.Button("Clear", variant="secondary", elem_id="completion-clear")
+            example = gr.Image(type="numpy", image_mode="RGB", visible=False)
             if EXAMPLES:
-                gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=sketch,
-                            label="Left halves of MNIST training digits")
+                gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=example, label=(
+                    "Left halves of MNIST training digits (click one to complete it)"))
         with gr.Column(scale=2, min_width=220):
             picture = gr.Image(label="Completed digit (white: drawn, orange: generated)", type="numpy",
                                interactive=False, buttons=["download"], elem_id="completion-picture")
-            label = gr.Label(value="Draw the left half of a digit", num_top_classes=3,
-                             label="The digit classifier reads", elem_id="completion-label")
-    sketch.change(complete_for_ui, inputs=sketch, outputs=[picture, label], api_name="complete_digit",
-                  show_progress="hidden", trigger_mode="always_last")
-    clear.click(lambda: {"background": guide, "layers": [], "composite": None}, outputs=sketch,
-                api_visibility="private", queue=False).then(None, js=ui.select_brush_js(PAD_ID))
+            label = gr.Label(value=HINT, num_top_classes=3, label="The digit classifier reads",
+                             elem_id="completion-label")
+    # With a background set, Gradio 6.31 fires `input` after every stroke but `change` only later.
+    gr.on([sketch.input, sketch.change], complete_for_ui, inputs=sketch, outputs=[picture, label],
+          api_name="complete_digit", show_progress="hidden", trigger_mode="always_last")
+    example.change(complete_for_ui, inputs=example, outputs=[picture, label], api_visibility="private",
+                   show_progress="hidden")
+    clear.click(blank_pad, outputs=sketch, api_visibility="private").then(None, js=ui.select_brush_js(PAD_ID))
     demo.load(None, js=ui.select_brush_js(PAD_ID))

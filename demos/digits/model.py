@@ -11,7 +11,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from demos.layers import conv_block
+from demos.layers import conv_block, mlp_head
 
 
 class DigitCNN(
@@ -45,14 +45,7 @@ class DigitCNN(
             conv_block(c2, c2),
             nn.MaxPool2d(2),  # (B, c2, 7, 7)
         )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),  # (B, c2 * 49)
-            nn.Dropout(dropout),
-            nn.Linear(c2 * 7 * 7, hidden),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, num_classes),
-        )
+        self.classifier = mlp_head(c2 * 7 * 7, hidden, num_classes, dropout)  # (B, num_classes)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.features(images))  # (B, num_classes)

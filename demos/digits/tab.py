@@ -28,17 +28,7 @@ def build_tab(demo: gr.Blocks) -> None:
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
-            sketch = gr.Sketchpad(
-                label="Draw here",
-                type="numpy",
-                image_mode="RGBA",
-                canvas_size=(CANVAS, CANVAS),
-                brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
-                layers=False,
-                sources=("upload", "clipboard"),
-                transforms=(),
-                elem_id=PAD_ID,
-            )
+            sketch = ui.sketchpad(PAD_ID, "Draw here", CANVAS, BRUSH, sources=("upload", "clipboard"))
             clear = gr.Button("Clear", variant="secondary", elem_id="digits-clear")
         with gr.Column(scale=2, min_width=220):
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id="digits-label")

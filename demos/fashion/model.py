@@ -10,7 +10,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from demos.layers import conv_block
+from demos.layers import conv_block, mlp_head
 
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
@@ -48,14 +48,7 @@ class FashionCNN(
             conv_block(c2, c3),
             nn.MaxPool2d(2),  # (B, c3, 3, 3)
         )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),  # (B, c3 * 9)
-            nn.Dropout(dropout),
-            nn.Linear(c3 * 3 * 3, hidden),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, num_classes),
-        )
+        self.classifier = mlp_head(c3 * 3 * 3, hidden, num_classes, dropout)  # (B, num_classes)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.features(images))  # (B, num_classes)

@@ -1,0 +1,95 @@
+"""Latency of the demos' Python APIs on this CPU: median and 90th percentile per call.
+
+    python -m benchmarks.speed [--demo digits fashion completion] [--repeats 300]
+
+Runs with the serving thread setting (DEMOS_TORCH_THREADS, default 1) after loading the
+models once, as the app does. Inputs are made here, not read from a data set:
+- digits: an 800x800 RGBA sketch value (Gradio's default canvas) holding a 7;
+- fashion: a 28x28 Fashion-MNIST-style item, and a 640x480 RGB product photo;
+- completion: a 28x28 uint8 left half.
+Measure on a quiet machine: another busy process skews CPU timings badly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from demos import runtime
+
+DEMOS = ("digits", "fashion", "completion")
+
+
+def time_call(func: Callable[[object], object], argument: object, repeats: int) -> list[float]:
+    for _ in range(10):  # warm-up
+        func(argument)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        func(argument)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def report(name: str, times: list[float]) -> None:
+    p90 = statistics.quantiles(times, n=10)[-1]
+    print(f"{name:44s} median {statistics.median(times):6.2f} ms   p90 {p90:6.2f} ms   ({len(times)} calls)")
+
+
+def sketch_of_a_seven(canvas: int = 800) -> dict:
+    image = Image.new("RGBA", (canvas, canvas), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(220, 150), (580, 150), (360, 660)], fill=(0, 0, 0, 255), width=50, joint="curve")
+    return {"background": None, "layers": [], "composite": np.asarray(image)}
+
+
+def garment_photo() -> tuple[np.ndarray, Image.Image]:
+    item = np.zeros((28, 28), np.uint8)
+    item[2:27, 8:20] = 180  # a trouser-like block
+    item[14:27, 13:15] = 0
+    photo = Image.new("RGB", (640, 480), (240, 240, 236))
+    photo.paste(Image.fromarray(255 - item).resize((300, 300)).convert("RGB"), (170, 90))
+    return item, photo
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo", nargs="+", choices=DEMOS, default=list(DEMOS))
+    parser.add_argument("--repeats", type=int, default=300)
+    args = parser.parse_args(argv)
+    if args.repeats < 10:
+        parser.error("--repeats must be at least 10")
+    threads = runtime.configure_threads()
+    print(f"torch {torch.__version__}, {threads} thread(s), device {runtime.get_device()}")
+    if "digits" in args.demo:
+        from demos.digits import classify, load_classifier
+        from demos.digits.preprocess import preprocess_drawing
+
+        load_classifier()
+        sketch = sketch_of_a_seven()
+        assert max(probabilities := classify(sketch), key=probabilities.get) == "7"
+        report("digits.classify(800x800 sketch)", time_call(classify, sketch, args.repeats))
+        report("  of which preprocess_drawing", time_call(preprocess_drawing, sketch, args.repeats))
+    if "fashion" in args.demo:
+        from demos.fashion import classify, load_classifier
+
+        load_classifier()
+        item, photo = garment_photo()
+        report("fashion.classify(28x28 Fashion-MNIST item)", time_call(classify, item, args.repeats))
+        report("fashion.classify(640x480 RGB photo)", time_call(classify, photo, args.repeats))
+    if "completion" in args.demo:
+        from demos.completion import complete, load_unet
+
+        load_unet()
+        half = np.zeros((28, 28), np.uint8)
+        half[6:22, 9:12] = 255
+        report("completion.complete(28x28 left half)", time_call(complete, half, args.repeats))
+
+
+if __name__ == "__main__":
+    main()
