@@ -59,9 +59,20 @@ def write_idx_dataset(root: Path, name: str, train: tuple[np.ndarray, np.ndarray
     return root
 
 
+def _random_images(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random blobs with random labels: enough to run a training loop, nothing to learn."""
+    return (rng.random((count, 28, 28)) > 0.8) * 255, rng.integers(0, 10, count)
+
+
 @pytest.fixture
 def tiny_mnist(tmp_path: Path) -> Path:
-    """A 64 + 32 image MNIST look-alike (random blobs) in torchvision's layout."""
+    """A 64 + 32 image MNIST look-alike in torchvision's layout."""
     rng = np.random.default_rng(0)
-    make = lambda n: ((rng.random((n, 28, 28)) > 0.8) * 255, rng.integers(0, 10, n))  # noqa: E731
-    return write_idx_dataset(tmp_path / "data", "MNIST", make(64), make(32))
+    return write_idx_dataset(tmp_path / "data", "MNIST", _random_images(rng, 64), _random_images(rng, 32))
+
+
+@pytest.fixture
+def tiny_fashion_mnist(tmp_path: Path) -> Path:
+    """A 64 + 32 image Fashion-MNIST look-alike in torchvision's layout."""
+    rng = np.random.default_rng(1)
+    return write_idx_dataset(tmp_path / "data", "FashionMNIST", _random_images(rng, 64), _random_images(rng, 32))

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from demos.completion.model import CompletionUNet
 from demos.digits.model import DigitCNN
-from training import common, train_digits
+from demos.fashion.model import FashionCNN
+from training import common, train_completion, train_digits, train_fashion
 
 
 def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path):
@@ -28,6 +30,27 @@ def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path
     assert card.startswith("---\n") and f"{test['accuracy']:.2%}" in card
     model = DigitCNN.from_pretrained(out, strict=True)
     assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
+
+
+def test_fashion_dry_run_writes_a_loadable_model(tiny_fashion_mnist: Path, tmp_path: Path):
+    out = tmp_path / "fashion"
+    metrics = train_fashion.main(["--data-dir", str(tiny_fashion_mnist), "--out", str(out), "--dry-run"])
+    assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "metrics.json", "README.md"}
+    assert len(metrics["test"]["confusion_matrix"]) == 10 and metrics["run"]["train_size"] == 64
+    assert "Confusion matrix" in (out / "README.md").read_text()
+    assert FashionCNN.from_pretrained(out, strict=True)(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_completion_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path):
+    out = tmp_path / "completion"
+    metrics = train_completion.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run",
+                                     "--base-channels", "4", "--pen-copies", "1", "--loss", "bce"])
+    assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "metrics.json", "README.md"}
+    test = metrics["test"]
+    assert 0 <= test["mse"] <= 1 and set(test["read_correctly"]) == {"half_input", "completion", "original"}
+    assert metrics["run"]["training_examples_per_epoch"] == 128  # 64 digits + one pen copy each
+    model = CompletionUNet.from_pretrained(out, strict=True)
+    assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 1, 28, 28)
 
 
 def test_bad_flags_are_refused(tiny_mnist: Path, tmp_path: Path, capsys):

@@ -238,10 +238,19 @@ def train_classifier(
     )
 
 
+def _cpu_name() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
+    return platform.processor() or platform.machine()
+
+
 def run_info(args: argparse.Namespace, started: float, train_size: int) -> dict:
     """Facts about the run for metrics.json: device, time, data size, flags."""
     device = args.device
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()
     return {
         "device": f"{device.type} ({name})",
         "torch_threads": torch.get_num_threads(),
