@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from demos import completion, digits, fashion, runtime
-from demos.completion.tab import build_tab as build_completion_tab
+from demos import completion, digits, fashion, runtime, ui
+from demos.completion import tab as completion_tab
 from demos.digits.tab import build_tab as build_digits_tab
 from demos.fashion.tab import build_tab as build_fashion_tab
 
@@ -20,16 +20,13 @@ from demos.fashion.tab import build_tab as build_fashion_tab
 TABS: list[tuple[str, str, Callable[[gr.Blocks], None], Callable[[], object]]] = [
     ("Digits", "digits-tab", build_digits_tab, digits.load_classifier),
     ("Fashion", "fashion-tab", build_fashion_tab, fashion.load_classifier),
-    ("Half-digit completion", "completion-tab", build_completion_tab, completion.load_unet),
+    ("Half-digit completion", "completion-tab", completion_tab.build_tab, completion.load_unet),
 ]
 
 DESCRIPTION = """# Deep Learning Demos
 Small neural networks from a deep-learning course, live. Pick a tab and play."""
 
-CSS = """
-.model-view img, #completion-picture img { image-rendering: pixelated; }
-#completion-sketchpad button[aria-label='Clear canvas'] { display: none; }
-"""
+CSS = ui.CSS + completion_tab.CSS
 
 
 def build_app() -> gr.Blocks:

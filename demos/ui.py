@@ -10,6 +10,7 @@ import numpy as np
 from demos.classifier import Reading
 
 MODEL_VIEW_SCALE = 6  # 28 px -> 168 px, crisp pixels instead of the browser's blur
+CSS = ".model-view img { image-rendering: pixelated; }\n"
 
 
 # Gradio's sketch-pad starts (and restarts after "Clear canvas") with no tool chosen, so a

@@ -54,3 +54,14 @@ def test_app_builds_without_launching():
     assert [tab[0] for tab in app.TABS] == ["Digits", "Fashion", "Half-digit completion"]
     api_names = {dependency.api_name for dependency in demo.fns.values()}
     assert {"classify_digit", "classify_garment", "complete_digit"} <= api_names
+
+
+def test_a_photo_of_a_digit_on_grey_paper_is_read():
+    rng = np.random.default_rng(0)
+    paper = 190 + np.linspace(-20, 20, 320)[None, :] + rng.normal(0, 5, (240, 320))  # uneven light, grain
+    ink = np.asarray(Image.fromarray(draw_sketch("7", canvas=240)).getchannel("A").resize((240, 240))) / 255.0
+    photo = paper.copy()
+    photo[:, 40:280] = photo[:, 40:280] * (1 - 0.8 * ink)  # pencil-dark strokes
+    rgb = np.repeat(np.clip(photo, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
+    probabilities = classify(Image.fromarray(rgb))
+    assert max(probabilities, key=probabilities.get) == "7"

@@ -18,6 +18,8 @@ HINT = "Draw the left half of a digit"
 BRUSH = 12  # px radius on the 280 px canvas: ~2.4 MNIST pixels wide, like MNIST strokes
 EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
 SCALE = 10  # 28 px -> 280 px
+# the pad's own "Clear canvas" would wipe the guides (Clear puts them back instead)
+CSS = f"#completion-picture img {{ image-rendering: pixelated; }}\n#{PAD_ID} button[aria-label='Clear canvas'] {{ display: none; }}\n"
 DRAWN, GENERATED, BOUNDARY = np.array([255, 255, 255]), np.array([255, 170, 40]), np.array([90, 140, 255])
 
 
