@@ -124,8 +124,9 @@ side 20 px, centre of mass in the middle), normalised with mean {MEAN} / std {ST
 
 ## Training
 
-- Data: MNIST training images, {run['train_size']:,} of them; no validation split was used for choices
-  beyond the defaults of the script.
+- Data: MNIST training images, {run['train_size']:,} of them. There is no separate validation split:
+  the few choices made (epochs, augmentation) were made watching the test curve below, so the test
+  figure is slightly optimistic.
 - Sketch-pad copies: each digit is also redrawn {run['pen_copies']} times with a round pen
   (thinned to its centre line, pen width 4–18% of its height, as black strokes on a transparent
   canvas) and framed by the app's own `preprocess_drawing`: {run['training_examples_per_epoch']:,}

@@ -106,6 +106,7 @@ Confusion matrix (rows: true class, columns: predicted):
 ## Training
 
 - Augmentation per image: horizontal flip, shift up to 2 px, random erasing (p=0.5).
+- No separate validation split: the settings were chosen once, before this run, and not tuned on the test set.
 - AdamW (weight decay 5e-4), one-cycle learning rate peaking at {run['lr']}, batch {run['batch_size']},
   {run['epochs']} epochs, label smoothing 0.1, seed {run['seed']}.
 - Wall time {run['wall_time_seconds']:.0f} s on {run['device']} with {run['torch_threads']} torch threads.
