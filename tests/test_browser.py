@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -72,6 +73,18 @@ def test_uploaded_garment_is_named(page: Page):
     page.locator("#fashion-photo input[type=file]").set_input_files(str(trousers))
     expect(page.locator("#fashion-label h2")).to_have_text("Trouser", timeout=15_000)
     expect(page.locator("#fashion-tab .model-view img")).to_be_visible()
+
+
+def test_transparent_png_upload_keeps_its_background(page: Page, tmp_path: Path):
+    # a black silhouette on fully transparent black: only the alpha channel shows the item,
+    # so an upload converted to RGB on the way in would arrive blank
+    item = np.asarray(Image.open(next(p for p in FASHION_EXAMPLES if p.stem == "trouser-2")).resize((224, 224)))
+    alpha = np.where(item > 20, 255, 0).astype(np.uint8)
+    path = tmp_path / "silhouette.png"
+    Image.fromarray(np.dstack([np.zeros_like(item)] * 3 + [alpha])).save(path)
+    open_tab(page, "Fashion")
+    page.locator("#fashion-photo input[type=file]").set_input_files(str(path))
+    expect(page.locator("#fashion-label h2")).to_have_text("Trouser", timeout=15_000)
 
 
 def test_left_half_is_completed_and_read(page: Page):

@@ -61,8 +61,10 @@ def build_tab(demo: gr.Blocks) -> None:
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
-            photo = gr.Image(label="Photo", type="filepath", sources=["upload", "clipboard", "webcam"],
-                             height=320, elem_id="fashion-photo")
+            # image_mode=None: Gradio hands over the uploaded file untouched (with a mode it would
+            # convert RGBA to RGB, turning transparent backgrounds black); preprocess_photo does the rest
+            photo = gr.Image(label="Photo", type="filepath", image_mode=None,
+                             sources=["upload", "clipboard", "webcam"], height=320, elem_id="fashion-photo")
             gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=photo, examples_per_page=20,
                         label="Test-set examples (as in the data set, and as a product photo)")
         with gr.Column(scale=2, min_width=220):
