@@ -11,16 +11,18 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from demos import completion, digits, fashion, runtime, ui
+from demos import completion, digits, fashion, runtime, shakespeare, ui
 from demos.completion import tab as completion_tab
 from demos.digits.tab import build_tab as build_digits_tab
 from demos.fashion.tab import build_tab as build_fashion_tab
+from demos.shakespeare.tab import build_tab as build_shakespeare_tab
 
 # (tab title, element id, UI builder, model loader) in the order the tabs appear
 TABS: list[tuple[str, str, Callable[[gr.Blocks], None], Callable[[], object]]] = [
     ("Digits", "digits-tab", build_digits_tab, digits.load_classifier),
     ("Fashion", "fashion-tab", build_fashion_tab, fashion.load_classifier),
     ("Half-digit completion", "completion-tab", completion_tab.build_tab, completion.load_unet),
+    ("Shakespeare", "shakespeare-tab", build_shakespeare_tab, shakespeare.load_lstm),
 ]
 
 DESCRIPTION = """# Deep Learning Demos

@@ -1,16 +1,19 @@
 """Take the README's screenshots of the running app in headless Chromium.
 
-    python -m benchmarks.screenshots            # writes docs/*.png
+    python -m benchmarks.screenshots                       # writes docs/*.png
+    python -m benchmarks.screenshots --tabs shakespeare    # only some of them
 
 Draws a 7 on the Digits tab, uploads an example on the Fashion tab, draws the left half
-of a 0 on the completion tab, and saves a picture of each.
+of a 0 on the completion tab, lets the LSTM write with seed 1 on the Shakespeare tab, and
+saves a picture of each.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
 from tests.browser import REPO_ROOT, chromium, draw_strokes, open_page, running_app
@@ -19,29 +22,53 @@ from tests.conftest import DIGIT_STROKES
 DOCS = REPO_ROOT / "docs"
 
 
-def main() -> None:
+def digits(page: Page) -> None:
+    draw_strokes(page, "#digits-sketchpad", DIGIT_STROKES["7"])
+    expect(page.locator("#digits-label h2")).to_have_text("7", timeout=15_000)
+
+
+def fashion(page: Page) -> None:
+    page.get_by_role("tab", name="Fashion").click()
+    sneaker = next(path for path in FASHION_EXAMPLES if path.stem == "sneaker-12-photo")
+    page.locator("#fashion-photo input[type=file]").set_input_files(str(sneaker))
+    expect(page.locator("#fashion-label h2")).to_have_text("Sneaker", timeout=15_000)
+
+
+def completion(page: Page) -> None:
+    page.get_by_role("tab", name="Half-digit completion").click()
+    draw_strokes(page, "#completion-sketchpad",
+                 [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=0.83)
+    expect(page.locator("#completion-picture img")).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(500)
+
+
+def shakespeare(page: Page) -> None:
+    page.get_by_role("tab", name="Shakespeare").click()
+    page.get_by_label("Seed (optional)").fill("1")
+    length = page.locator("#shakespeare-length input[type=number]")
+    length.fill("400")
+    length.press("Enter")
+    page.locator("#shakespeare-generate").click()
+    expect(page.locator("#shakespeare-status")).to_contain_text("characters in", timeout=30_000)
+
+
+TABS = {"digits-tab": digits, "fashion-tab": fashion, "completion-tab": completion, "shakespeare-tab": shakespeare}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tabs", nargs="+", choices=[name.removesuffix("-tab") for name in TABS],
+                        default=[name.removesuffix("-tab") for name in TABS])
+    args = parser.parse_args(argv)
     DOCS.mkdir(exist_ok=True)
     with running_app() as url, chromium() as browser:
         page = open_page(browser, url, width=1100, height=760)
         expect(page.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
-        draw_strokes(page, "#digits-sketchpad", DIGIT_STROKES["7"])
-        expect(page.locator("#digits-label h2")).to_have_text("7", timeout=15_000)
-        page.screenshot(path=DOCS / "digits-tab.png")
-
-        page.get_by_role("tab", name="Fashion").click()
-        sneaker = next(path for path in FASHION_EXAMPLES if path.stem == "sneaker-12-photo")
-        page.locator("#fashion-photo input[type=file]").set_input_files(str(sneaker))
-        expect(page.locator("#fashion-label h2")).to_have_text("Sneaker", timeout=15_000)
-        page.screenshot(path=DOCS / "fashion-tab.png")
-
-        page.get_by_role("tab", name="Half-digit completion").click()
-        draw_strokes(page, "#completion-sketchpad",
-                     [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=0.83)
-        expect(page.locator("#completion-picture img")).to_be_visible(timeout=15_000)
-        page.wait_for_timeout(500)
-        page.screenshot(path=DOCS / "completion-tab.png")
-    for name in ("digits-tab", "fashion-tab", "completion-tab"):
-        print(f"wrote {Path('docs') / name}.png")
+        for name, show in TABS.items():
+            if name.removesuffix("-tab") in args.tabs:
+                show(page)
+                page.screenshot(path=DOCS / f"{name}.png")
+                print(f"wrote {Path('docs') / name}.png")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """Latency of the demos' Python APIs on this CPU: median and 90th percentile per call.
 
-    python -m benchmarks.speed [--demo digits fashion completion] [--repeats 300]
+    python -m benchmarks.speed [--demo digits fashion completion shakespeare] [--repeats 300]
 
 Runs with the serving thread setting (DEMOS_TORCH_THREADS, default 1) after loading the
 models once, as the app does. Inputs are made here, not read from a data set:
 - digits: an 800x800 RGBA sketch value (Gradio's default canvas) holding a 7;
 - fashion: a 28x28 Fashion-MNIST-style item, and a 640x480 RGB product photo;
-- completion: a 28x28 uint8 left half.
+- completion: a 28x28 uint8 left half;
+- shakespeare: time to the first character of `stream` (prompt "ROMEO:" and a 1,000-character
+  prompt), and characters per second of `generate` at batch 1 (500 characters, temperature 0.8).
 Measure on a quiet machine: another busy process skews CPU timings badly.
 """
 
@@ -23,7 +25,7 @@ from PIL import Image, ImageDraw
 
 from demos import runtime
 
-DEMOS = ("digits", "fashion", "completion")
+DEMOS = ("digits", "fashion", "completion", "shakespeare")
 
 
 def time_call(func: Callable[[object], object], argument: object, repeats: int) -> list[float]:
@@ -40,6 +42,47 @@ def time_call(func: Callable[[object], object], argument: object, repeats: int) 
 def report(name: str, times: list[float]) -> None:
     p90 = statistics.quantiles(times, n=10)[-1]
     print(f"{name:44s} median {statistics.median(times):6.2f} ms   p90 {p90:6.2f} ms   ({len(times)} calls)")
+
+
+def first_character_ms(prompt: str, repeats: int) -> list[float]:
+    from demos.shakespeare import stream
+
+    times = []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        next(stream(prompt, max_new_chars=500, seed=seed))
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def characters_per_second(length: int, repeats: int) -> list[float]:
+    from demos.shakespeare import generate
+
+    rates = []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        generate("ROMEO:", max_new_chars=length, temperature=0.8, seed=seed)
+        rates.append(length / (time.perf_counter() - started))
+    return rates
+
+
+def unfused_characters_per_second(length: int, repeats: int) -> list[float]:
+    """The baseline `generate` replaces: the model's own forward (nn.LSTM) once per character."""
+    from demos.shakespeare import load_lstm
+    from demos.shakespeare.model import sample
+
+    model = load_lstm()
+    rates = []
+    with torch.inference_mode():
+        for seed in range(repeats):
+            generator = torch.Generator().manual_seed(seed)
+            started = time.perf_counter()
+            logits, state = model(torch.tensor([model.encode("ROMEO:")]))
+            for _ in range(length):
+                next_id = sample(logits[:, -1], 0.8, None, generator)
+                logits, state = model(next_id[:, None], state)
+            rates.append(length / (time.perf_counter() - started))
+    return rates
 
 
 def sketch_of_a_seven(canvas: int = 800) -> dict:
@@ -89,6 +132,21 @@ def main(argv: list[str] | None = None) -> None:
         half = np.zeros((28, 28), np.uint8)
         half[6:22, 9:12] = 255
         report("completion.complete(28x28 left half)", time_call(complete, half, args.repeats))
+    if "shakespeare" in args.demo:
+        from demos.shakespeare import load_lstm
+
+        load_lstm()
+        first_character_ms("ROMEO:", 10)  # warm-up
+        repeats = max(10, args.repeats // 10)
+        report("shakespeare first character, 6-char prompt", first_character_ms("ROMEO:", repeats))
+        long_prompt = ("ROMEO:\nBut soft, what light through yonder window breaks?\n" * 20)[:1000]
+        report("shakespeare first character, 1,000-char prompt", first_character_ms(long_prompt, repeats))
+        rates = characters_per_second(500, repeats)
+        print(f"{'shakespeare.generate, batch 1, 500 chars':44s} median {statistics.median(rates):6.0f} chars/s"
+              f"   slowest {min(rates):6.0f} chars/s ({len(rates)} calls)")
+        rates = unfused_characters_per_second(500, 3)
+        print(f"{'  baseline: nn.LSTM called once per character':44s} median {statistics.median(rates):6.0f} chars/s"
+              f"   ({len(rates)} calls)")
 
 
 if __name__ == "__main__":

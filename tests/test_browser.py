@@ -41,7 +41,7 @@ def open_tab(page: Page, title: str) -> None:
 
 def test_tabs_in_order(page: Page):
     names = [tab.inner_text().strip() for tab in page.get_by_role("tab").all()]
-    assert names == ["Digits", "Fashion", "Half-digit completion"]
+    assert names == ["Digits", "Fashion", "Half-digit completion", "Shakespeare"]
 
 
 def test_drawn_digits_are_read_and_clear_brings_back_the_hint(page: Page):
@@ -104,6 +104,48 @@ def test_left_half_is_completed_and_read(page: Page):
     expect(page.locator("#completion-label h2")).to_have_text(re.compile(r"^[0-9]$"))
 
 
+def test_shakespeare_streams_text_and_stops(page: Page):
+    open_tab(page, "Shakespeare")
+    output, status = page.locator("#shakespeare-output textarea"), page.locator("#shakespeare-status")
+    expect(page.locator("#shakespeare-prompt textarea")).to_have_value("ROMEO:\n")
+    length = page.locator("#shakespeare-length input[type=number]")
+    length.fill("2000")
+    length.press("Enter")
+    page.locator("#shakespeare-generate").click()
+    seen = []  # the text's length as the page shows it, while it streams
+    for _ in range(400):
+        seen.append(len(output.input_value()))
+        if "characters in" in status.inner_text():
+            break
+        page.wait_for_timeout(25)
+    expect(status).to_contain_text("2000 characters in", timeout=30_000)
+    final = output.input_value()
+    assert final.startswith("ROMEO:\n") and len(final) == len("ROMEO:\n") + 2000
+    partial = {n for n in seen if len("ROMEO:\n") < n < len(final)}
+    assert len(partial) >= 3, f"the text did not stream in (lengths seen: {sorted(set(seen))})"
+    # Stop halts a long text part-way
+    page.locator("#shakespeare-generate").click()
+    expect(output).not_to_have_value(final, timeout=15_000)
+    page.wait_for_function("document.querySelector('#shakespeare-output textarea').value.length > 50")
+    page.locator("#shakespeare-stop").click()
+    page.wait_for_timeout(1500)
+    stopped = output.input_value()
+    page.wait_for_timeout(1000)
+    assert output.input_value() == stopped and len(stopped) < len(final)
+    assert "characters in" not in status.inner_text()
+
+
+def test_shakespeare_scores_pasted_text(page: Page):
+    open_tab(page, "Shakespeare")
+    page.get_by_text("How Shakespearean is this?").click()
+    page.locator("#shakespeare-score-input textarea").fill("Now is the winter of our discontent 🙂")
+    page.locator("#shakespeare-score").click()
+    result = page.locator("#shakespeare-score-output")
+    expect(result).to_contain_text("nats per character", timeout=15_000)
+    expect(result).to_contain_text("Shakespeare it never trained on")
+    expect(result).to_contain_text("left out")
+
+
 def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
     from gradio_client import Client, handle_file
 
@@ -117,3 +159,6 @@ def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
     trousers = next(p for p in FASHION_EXAMPLES if p.stem == "trouser-3-photo")
     label, _ = client.predict(handle_file(str(trousers)), api_name="/classify_garment")
     assert label["label"] == "Trouser"
+    text, status = client.predict("JULIET:\n", 100, 0, 0, 5, api_name="/write")
+    assert text.startswith("JULIET:\n") and len(text) == len("JULIET:\n") + 100 and "greedy" in status
+    assert "nats per character" in client.predict("To be, or not to be", api_name="/score_text")
