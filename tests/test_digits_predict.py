@@ -51,7 +51,7 @@ def test_ui_handler_hint_prediction_and_bad_upload():
 
 def test_app_builds_without_launching():
     demo = app.build_app()
-    assert [tab[0] for tab in app.TABS] == ["Digits", "Fashion", "Half-digit completion"]
+    assert [tab[0] for tab in app.TABS] == ["Digits", "Fashion", "Half-digit completion", "Shakespeare"]
     api_names = {dependency.api_name for dependency in demo.fns.values()}
     assert {"classify_digit", "classify_garment", "complete_digit"} <= api_names
 

@@ -215,7 +215,7 @@ def test_write_for_ui_explains_bad_settings_and_empty_prompts(api_model: CharLST
 def test_score_for_ui_in_words(api_model: CharLSTM, monkeypatch):
     from demos.shakespeare import tab
 
-    monkeypatch.setattr(tab, "validation_loss", lambda: 1.5)
+    monkeypatch.setattr(predict, "validation_loss", lambda: 1.5)
     assert tab.score_for_ui("   ") == "Paste some text to score."
     assert "at most" in tab.score_for_ui("a" * (tab.MAX_SCORED_CHARS + 1))
     assert "Too little text" in tab.score_for_ui("🙂🙂🙂")

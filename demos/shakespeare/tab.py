@@ -10,17 +10,8 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from demos.shakespeare.predict import (
-    MAX_NEW_CHARS,
-    MAX_PROMPT_CHARS,
-    MAX_SEED,
-    MAX_TEMPERATURE,
-    check_request,
-    load_lstm,
-    sample_chars,
-    text_nll,
-    validation_loss,
-)
+from demos.shakespeare import predict
+from demos.shakespeare.predict import MAX_NEW_CHARS, MAX_PROMPT_CHARS, MAX_SEED, MAX_TEMPERATURE
 from demos.shakespeare.text import fit_to_vocabulary
 
 DEFAULT_PROMPT = "ROMEO:\n"
@@ -32,11 +23,11 @@ def write_for_ui(
     prompt: str, length: float, temperature: float, top_k: float, seed: float | None
 ) -> Iterator[tuple[str, str]]:
     """Stream (text so far, status line): the prompt as the model read it, then what it writes."""
-    model = load_lstm()
+    model = predict.load_lstm()
     seed = secrets.randbelow(MAX_SEED + 1) if seed is None else whole_number(seed)
     top_k = None if top_k == 0 else whole_number(top_k)
     try:
-        request = check_request(model, prompt or "", whole_number(length), temperature, top_k, seed)
+        request = predict.check_request(model, prompt or "", whole_number(length), temperature, top_k, seed)
     except ValueError as problem:
         yield "", f"⚠️ {problem}"
         return
@@ -48,7 +39,7 @@ def write_for_ui(
                 + (f", top-{request.top_k}" if request.top_k else ""))
     text, last_shown, started = request.prompt.text, 0.0, time.perf_counter()
     yield text, " ".join([*notes, "Writing…"])
-    for written, char in enumerate(sample_chars(model, request), start=1):
+    for written, char in enumerate(predict.sample_chars(model, request), start=1):
         text += char
         if time.perf_counter() - last_shown >= REFRESH_SECONDS:
             last_shown = time.perf_counter()
@@ -70,12 +61,12 @@ def score_for_ui(text: str) -> str:
         return "Paste some text to score."
     if len(text) > MAX_SCORED_CHARS:
         return f"That is {len(text):,} characters; please paste at most {MAX_SCORED_CHARS:,}."
-    model = load_lstm()
+    model = predict.load_lstm()
     fitted = fit_to_vocabulary(text, model.vocab)
     if len(fitted.text) < 2:
         return "Too little text left to score: " + (fitted.note or "paste at least two characters.")
-    loss = text_nll(model, fitted.text)
-    reference = validation_loss()
+    loss = predict.text_nll(model, fitted.text)
+    reference = predict.validation_loss()
     lines = [f"**{loss:.2f} nats per character**: on average the model was as unsure of each next character "
              f"as if choosing between {math.exp(loss):.1f} equally likely ones."]
     if reference is not None:
@@ -99,7 +90,7 @@ def verdict(loss: float, reference: float) -> str:
 
 def build_tab(demo: gr.Blocks) -> None:
     """The tab's components and events, inside ``demo``."""
-    model = load_lstm()
+    model = predict.load_lstm()
     gr.Markdown(
         "Type the start of a scene — a name in capitals and a colon, like `ROMEO:`, is how the plays set out a "
         "speech. A two-layer LSTM that learned Shakespeare one character at a time writes on. Temperature sets "
