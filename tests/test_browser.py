@@ -133,6 +133,7 @@ def test_shakespeare_streams_text_and_stops(page: Page):
     page.wait_for_timeout(1000)
     assert output.input_value() == stopped and len(stopped) < len(final)
     assert "characters in" not in status.inner_text()
+    expect(status).to_have_text("Stopped.")
 
 
 def test_shakespeare_scores_pasted_text(page: Page):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from demos.shakespeare import predict
 from demos.shakespeare.model import CharLSTM, sample

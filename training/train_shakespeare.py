@@ -18,7 +18,6 @@ precision (its validation loss is measured again after rounding).
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from pathlib import Path

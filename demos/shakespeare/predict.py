@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import secrets
 import warnings
 from collections.abc import Iterator
@@ -170,7 +169,3 @@ def nll(text: str) -> float:
     _warn_if_changed(fitted)
     return text_nll(model, fitted.text)
 
-
-def choices_per_character(loss: float) -> float:
-    """exp(nll): how many equally likely characters the model was, on average, choosing between."""
-    return math.exp(loss)

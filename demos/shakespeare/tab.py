@@ -122,5 +122,7 @@ def build_tab(demo: gr.Blocks) -> None:
         scored = gr.Markdown(elem_id="shakespeare-score-output")
     writing = gr.on([write.click, prompt.submit], write_for_ui, inputs=[prompt, length, temperature, top_k, seed],
                     outputs=[output, status], api_name="write", show_progress="hidden")
-    stop.click(None, cancels=[writing], api_visibility="private")
+    # cancelling ends the stream where it is; the status says so instead of "Writing…"
+    stop.click(None, cancels=[writing], api_visibility="private").then(
+        lambda: "Stopped.", outputs=status, api_visibility="private", show_progress="hidden")
     gr.on([score.click, pasted.submit], score_for_ui, inputs=pasted, outputs=scored, api_name="score_text")
