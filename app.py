@@ -13,14 +13,14 @@ import gradio as gr
 
 from demos import completion, digits, fashion, runtime, shakespeare, ui
 from demos.completion import tab as completion_tab
-from demos.digits.tab import build_tab as build_digits_tab
-from demos.fashion.tab import build_tab as build_fashion_tab
+from demos.digits import tab as digits_tab
+from demos.fashion import tab as fashion_tab
 from demos.shakespeare.tab import build_tab as build_shakespeare_tab
 
 # (tab title, element id, UI builder, model loader) in the order the tabs appear
 TABS: list[tuple[str, str, Callable[[gr.Blocks], None], Callable[[], object]]] = [
-    ("Digits", "digits-tab", build_digits_tab, digits.load_classifier),
-    ("Fashion", "fashion-tab", build_fashion_tab, fashion.load_classifier),
+    ("Digits", "digits-tab", digits_tab.build_tab, digits.load_classifier),
+    ("Fashion", "fashion-tab", fashion_tab.build_tab, fashion.load_classifier),
     ("Half-digit completion", "completion-tab", completion_tab.build_tab, completion.load_unet),
     ("Shakespeare", "shakespeare-tab", build_shakespeare_tab, shakespeare.load_lstm),
 ]
@@ -28,7 +28,13 @@ TABS: list[tuple[str, str, Callable[[gr.Blocks], None], Callable[[], object]]] =
 DESCRIPTION = """# Deep Learning Demos
 Small neural networks from a deep-learning course, live. Pick a tab and play."""
 
-CSS = ui.CSS + completion_tab.CSS
+# what each tab tells the browser-side helpers (demos/ui.js) about its elements
+PAGE_SCRIPTS = [digits_tab.PAGE, fashion_tab.PAGE, completion_tab.PAGE]
+
+
+def page_css() -> str:
+    """The app's CSS: shared pieces, then the tabs' own."""
+    return ui.CSS + fashion_tab.CSS + completion_tab.guides_css()
 
 
 def build_app() -> gr.Blocks:
@@ -53,7 +59,7 @@ def main() -> None:
     load_models()
     demo = build_app()
     # Several visitors at once: each request runs on one torch thread (runtime.configure_threads).
-    demo.queue(default_concurrency_limit=4).launch(css=CSS)
+    demo.queue(default_concurrency_limit=4).launch(css=page_css(), js=ui.page_js(PAGE_SCRIPTS))
 
 
 if __name__ == "__main__":

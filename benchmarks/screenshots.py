@@ -5,7 +5,8 @@
 
 Draws a 7 on the Digits tab, uploads an example on the Fashion tab, draws the left half
 of a 0 on the completion tab, lets the LSTM write with seed 1 on the Shakespeare tab, and
-saves a picture of each.
+saves a picture of each; then draws a 7 with a finger on a phone-sized screen (390x844, touch)
+for docs/phone-digits.png.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
-from tests.browser import REPO_ROOT, chromium, draw_strokes, open_page, running_app
+from tests.browser import REPO_ROOT, chromium, draw_strokes, open_page, running_app, touch_strokes
 from tests.conftest import DIGIT_STROKES
 
 DOCS = REPO_ROOT / "docs"
@@ -25,6 +26,15 @@ DOCS = REPO_ROOT / "docs"
 def digits(page: Page) -> None:
     draw_strokes(page, "#digits-sketchpad", DIGIT_STROKES["7"])
     expect(page.locator("#digits-label h2")).to_have_text("7", timeout=15_000)
+
+
+def phone_digits(page: Page) -> None:
+    """On a phone, scrolled to the pad as a visitor would, a 7 drawn with a finger."""
+    page.evaluate("document.querySelector('#digits-sketchpad').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    touch_strokes(page, "#digits-sketchpad", DIGIT_STROKES["7"])
+    expect(page.locator("#digits-label h2")).to_have_text("7", timeout=15_000)
+    page.wait_for_timeout(300)
 
 
 def fashion(page: Page) -> None:
@@ -37,14 +47,14 @@ def fashion(page: Page) -> None:
 def completion(page: Page) -> None:
     page.get_by_role("tab", name="Half-digit completion").click()
     draw_strokes(page, "#completion-sketchpad",
-                 [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=0.83)
+                 [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=1.0)
     expect(page.locator("#completion-picture img")).to_be_visible(timeout=15_000)
     page.wait_for_timeout(500)
 
 
 def shakespeare(page: Page) -> None:
     page.get_by_role("tab", name="Shakespeare").click()
-    page.get_by_label("Seed (optional)").fill("1")
+    page.locator("#shakespeare-seed input").fill("1")
     length = page.locator("#shakespeare-length input[type=number]")
     length.fill("400")
     length.press("Enter")
@@ -57,8 +67,8 @@ TABS = {"digits-tab": digits, "fashion-tab": fashion, "completion-tab": completi
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tabs", nargs="+", choices=[name.removesuffix("-tab") for name in TABS],
-                        default=[name.removesuffix("-tab") for name in TABS])
+    names = [name.removesuffix("-tab") for name in TABS] + ["phone"]
+    parser.add_argument("--tabs", nargs="+", choices=names, default=names)
     args = parser.parse_args(argv)
     DOCS.mkdir(exist_ok=True)
     with running_app() as url, chromium() as browser:
@@ -69,6 +79,12 @@ def main(argv: list[str] | None = None) -> None:
                 show(page)
                 page.screenshot(path=DOCS / f"{name}.png")
                 print(f"wrote {Path('docs') / name}.png")
+        if "phone" in args.tabs:
+            phone = open_page(browser, url, width=390, height=844, phone=True)
+            expect(phone.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
+            phone_digits(phone)
+            phone.screenshot(path=DOCS / "phone-digits.png")
+            print(f"wrote {Path('docs') / 'phone-digits.png'}")
 
 
 if __name__ == "__main__":

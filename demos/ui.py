@@ -1,8 +1,16 @@
-"""Gradio pieces that several tabs share. Imported only by tab builders and app.py."""
+"""Gradio pieces that several tabs share. Imported only by tab builders and app.py.
+
+The browser side lives in `ui.js` (pads, "the answer is coming", accessible names, arrow
+keys on the tabs); `page_js` fills in what each tab tells it, and app.py hands the result
+to Gradio's ``launch(js=...)``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -10,41 +18,92 @@ import numpy as np
 from demos.classifier import Reading
 
 MODEL_VIEW_SCALE = 6  # 28 px -> 168 px, crisp pixels instead of the browser's blur
-CSS = ".model-view img { image-rendering: pixelated; }\n"
+PAD_TOOLBAR_WIDTH = 38  # px the pad's tool strip takes on the left of its frame
+PAD_SHADE = "rgba(15, 23, 42, 0.09)"  # the frame around the paper
+PAGE_JS_TEMPLATE = Path(__file__).with_name("ui.js")
 
+CSS = f"""
+.model-view img {{ image-rendering: pixelated; }}
 
-# Gradio's sketch-pad starts (and restarts after "Clear canvas") with no tool chosen, so a
-# first stroke would draw nothing: the tabs choose the brush for the visitor. Clearing goes
-# through the pad's own "Clear canvas" (setting its value to None from Python leaves it unusable).
-def select_brush_js(pad_id: str) -> str:
-    """JS for an event's ``js=``: click the Brush tool of sketch-pad ``#pad_id`` once it is on the page."""
-    return f"""
-() => {{
-  let tries = 0;
-  const timer = setInterval(() => {{
-    const brush = document.querySelector("#{pad_id} button[aria-label='Brush']");
-    if (brush || ++tries > 50) clearInterval(timer);
-    if (brush) brush.click();
-  }}, 100);
+/* Sketch-pads: the frame around the paper is shaded (the overlay ui.js lays on the paper casts
+   it), so the white paper stands out and the frame does not look drawable; the tool strip gets a
+   column of its own instead of covering the paper; panning and zooming a 28x28 drawing only lose
+   the paper, so those buttons are hidden. */
+.drawing-pad .image-container {{ background: {PAD_SHADE}; }}
+.drawing-pad .toolbar-wrap {{ left: 4px !important; }}
+.drawing-pad .pixi-target, .drawing-pad .pixi-target-crop {{
+  left: {PAD_TOOLBAR_WIDTH}px !important; width: calc(100% - {PAD_TOOLBAR_WIDTH}px) !important;
+}}
+.drawing-pad button[aria-label='Pan'], .drawing-pad button[aria-label='Zoom in'],
+.drawing-pad button[aria-label='Zoom out'], .drawing-pad .zoom-number {{ display: none; }}
+/* a swipe off the paper scrolls the page; ui.js cancels it for touches on the paper */
+.drawing-pad canvas {{ touch-action: pan-y !important; }}
+.pad-paper {{
+  position: absolute; pointer-events: none; background-size: 100% 100%;
+  box-shadow: 0 0 0 4000px {PAD_SHADE}, 0 1px 4px rgba(0, 0, 0, 0.3); outline: 1px solid rgba(15, 23, 42, 0.3);
+}}
+
+/* between a stroke (or an upload) and its answer */
+.demo-pending {{ position: relative; }}
+.demo-pending::before {{
+  content: ""; position: absolute; top: 0; left: 0; width: 35%; height: 3px; z-index: 20;
+  background: var(--color-accent); animation: demo-pending-bar 0.9s ease-in-out infinite alternate;
+}}
+.demo-pending::after {{
+  content: "Reading…"; position: absolute; top: 6px; right: 10px; z-index: 20;
+  font-size: var(--text-sm); color: var(--body-text-color-subdued);
+}}
+.demo-pending h2, .demo-pending img {{ opacity: 0.4; transition: opacity 0.2s; }}
+@keyframes demo-pending-bar {{ from {{ left: 0; }} to {{ left: 65%; }} }}
+
+/* Phones: all four tabs fit in one row (Gradio would hide two behind a "more" menu) */
+@media (max-width: 640px) {{
+  .tabs .tab-container button {{ padding: 0 6px; font-size: 13px; }}
 }}
 """
+
+
+@dataclass(frozen=True)
+class PageScript:
+    """What one tab tells `ui.js` about its elements (by elem_id)."""
+
+    pads: Mapping[str, Mapping[str, object]] = field(default_factory=dict)  # pad -> {canvas, result, name}
+    uploads: Mapping[str, str] = field(default_factory=dict)  # upload component -> the result it fills
+    images: Mapping[str, str] = field(default_factory=dict)  # image component -> alt text of its picture
+    examples: Mapping[str, str] = field(default_factory=dict)  # example file name -> accessible name
+
+
+def page_js(scripts: Iterable[PageScript]) -> str:
+    """`ui.js` with every tab's elements filled in, for ``launch(js=...)``."""
+    config: dict[str, dict] = {"pads": {}, "uploads": {}, "images": {}, "examples": {}}
+    for script in scripts:
+        for key, entries in config.items():
+            entries.update(getattr(script, key))
+    return PAGE_JS_TEMPLATE.read_text().replace("__CONFIG__", json.dumps(config, ensure_ascii=False))
+
+
+def result_shown_js(result_id: str) -> str:
+    """JS for a ``.then(None, js=...)`` after a prediction: its result is no longer "coming"."""
+    return f"() => {{ window.demoResultShown?.({json.dumps(result_id)}); }}"
 
 
 def clear_pad_js(pad_id: str) -> str:
-    """JS for a Clear button: press the pad's own "Clear canvas", then choose the brush again."""
-    return f"""
-() => {{
-  document.querySelector("#{pad_id} button[aria-label='Clear canvas']")?.click();
-  ({select_brush_js(pad_id).strip()})();
-}}
-"""
+    """JS for a Clear button: press the pad's own "Clear canvas" (ui.js then chooses the brush again)."""
+    return f"() => {{ document.querySelector('#{pad_id} button[aria-label=\"Clear canvas\"]')?.click(); }}"
+
+
+def pad_entry(canvas: int, result: str, name: str) -> dict[str, object]:
+    """One sketch-pad's entry in `PageScript.pads`: its canvas size, the result it fills, its accessible name."""
+    return {"canvas": canvas, "result": result, "name": name}
 
 
 def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options) -> gr.Sketchpad:
     """A black-brush sketch-pad of ``canvas`` x ``canvas`` px, one layer, no crop tool.
 
     A small canvas keeps the browser's export (most of the wait after a stroke) short; the
-    brush radius is chosen with it, so strokes have MNIST-like width at 28 px.
+    brush radius is chosen with it, so strokes have MNIST-like width at 28 px. The canvas keeps
+    its size when a photo is uploaded (the photo is fitted into it), so the paper is always the
+    same square for `ui.js` and the export stays small.
     """
     return gr.Sketchpad(
         label=label,
@@ -54,15 +113,17 @@ def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options
         brush=gr.Brush(default_size=brush_radius, colors=["#000000"], color_mode="fixed"),
         layers=False,
         transforms=(),
+        fixed_canvas=True,
         elem_id=pad_id,
+        elem_classes=["drawing-pad"],
         **options,
     )
 
 
-def model_view(label: str = "What the model sees (28×28)") -> gr.Image:
+def model_view(elem_id: str, label: str = "What the model sees (28×28)") -> gr.Image:
     """A small image showing the exact 28x28 input the network got."""
     return gr.Image(label=label, type="numpy", image_mode="L", interactive=False, buttons=[],
-                    elem_classes=["model-view"])
+                    elem_classes=["model-view"], elem_id=elem_id)
 
 
 def enlarge(image: np.ndarray, scale: int = MODEL_VIEW_SCALE) -> np.ndarray:

@@ -6,6 +6,7 @@ The page may reach nothing but 127.0.0.1: every other request is aborted.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -16,6 +17,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -76,34 +79,89 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def open_page(browser: Browser, url: str, width: int = 1200, height: int = 1000) -> Page:
-    page = browser.new_page(viewport={"width": width, "height": height})
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-               else route.abort())
+def open_page(browser: Browser, url: str, width: int = 1200, height: int = 1000, phone: bool = False) -> Page:
+    """A new page on ``url`` that may reach 127.0.0.1 only; ``phone``: a touch screen, as a phone has."""
+    if phone:
+        context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, is_mobile=True,
+                                      device_scale_factor=2)
+    else:
+        context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    # only requests elsewhere are intercepted (and aborted): intercepting the app's own would hold
+    # back its streamed responses
+    page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
     page.goto(url)
     return page
 
 
-def draw_strokes(page: Page, container: str, strokes: list[list[tuple[float, float]]], extent: float = 0.7) -> None:
-    """Draw polylines with the mouse on a sketch-pad; points are fractions (x, y) of its drawing area.
+def paper_box(page: Page, pad: str) -> dict[str, float]:
+    """The client rectangle of a sketch-pad's paper (the white square that is drawn on and exported)."""
+    paper = page.locator(f"{pad} .pad-paper")
+    paper.wait_for(state="attached", timeout=30_000)
+    box = paper.bounding_box()
+    assert box is not None and box["width"] > 100, f"{pad}: paper not laid out ({box})"
+    return box
 
-    The drawing area is the largest centred square of the canvas element, shrunk by ``extent``.
-    The app chooses the brush itself (Gradio starts the pad with no tool), so no tool is clicked here.
-    """
-    box = page.locator(f"{container} canvas").first.bounding_box()
-    assert box is not None, "sketch-pad canvas not visible"
-    side = min(box["width"], box["height"]) * extent
-    left = box["x"] + (box["width"] - side) / 2
-    top = box["y"] + (box["height"] - side) / 2
+
+def stroke_points(page: Page, pad: str, stroke: list[tuple[float, float]], extent: float) -> list[tuple[float, float]]:
+    """Fractions (x, y) of the centred ``extent`` part of the pad's paper -> client coordinates, with
+    intermediate points every eighth of a segment, as a real hand makes."""
+    box = paper_box(page, pad)
+    side = box["width"] * extent
+    left, top = box["x"] + (box["width"] - side) / 2, box["y"] + (box["height"] - side) / 2
+    points = [(left + x * side, top + y * side) for x, y in stroke]
+    path = [points[0]]
+    for start, end in zip(points, points[1:]):
+        path += [(start[0] + t / 8 * (end[0] - start[0]), start[1] + t / 8 * (end[1] - start[1])) for t in range(1, 9)]
+    return path
+
+
+def draw_strokes(page: Page, pad: str, strokes: list[list[tuple[float, float]]], extent: float = 0.85) -> None:
+    """Draw polylines with the mouse on a sketch-pad; points are fractions (x, y) of the centred
+    ``extent`` part of its paper. The app chooses the brush itself (Gradio starts the pad with no
+    tool), so no tool is clicked here."""
     for stroke in strokes:
-        points = [(left + x * side, top + y * side) for x, y in stroke]
-        page.mouse.move(*points[0])
+        path = stroke_points(page, pad, stroke, extent)
+        page.mouse.move(*path[0])
         page.mouse.down()
-        for start, end in zip(points, points[1:]):
-            for step in range(1, 9):  # intermediate moves, as a real hand makes
-                t = step / 8
-                page.mouse.move(start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
+        for point in path[1:]:
+            page.mouse.move(*point)
         page.mouse.up()
+
+
+def touch_path(page: Page, path: list[tuple[float, float]], pause: float = 0.016) -> None:
+    """One finger along ``path`` (client coordinates): real touch events through the browser's input
+    pipeline, so a swipe scrolls the page unless the page stops it."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": path[0][0], "y": path[0][1]}]})
+        for x, y in path[1:]:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+            time.sleep(pause)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finally:
+        cdp.detach()
+
+
+def touch_strokes(page: Page, pad: str, strokes: list[list[tuple[float, float]]], extent: float = 0.85) -> None:
+    """`draw_strokes` with a finger."""
+    for stroke in strokes:
+        touch_path(page, stroke_points(page, pad, stroke, extent))
+
+
+def ink_on_paper(page: Page, pad: str) -> int:
+    """How many screen pixels of the pad's paper are ink-dark (the pad's own rendering, as a visitor sees it)."""
+    box = paper_box(page, pad)
+    shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    return int((np.asarray(shot) < 60).sum())
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    """Whether the whole of the first element matching ``selector`` is inside the viewport now."""
+    return page.evaluate(
+        """(selector) => { const box = document.querySelector(selector)?.getBoundingClientRect();
+           return !!box && box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight
+                  && box.left >= 0 && box.right <= window.innerWidth; }""", selector)
 
 
 def seconds_until_heading(page: Page, container: str, text: str, timeout_ms: float = 15_000) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +77,23 @@ def tiny_fashion_mnist(tmp_path: Path) -> Path:
     """A 64 + 32 image Fashion-MNIST look-alike in torchvision's layout."""
     rng = np.random.default_rng(1)
     return write_idx_dataset(tmp_path / "data", "FashionMNIST", _random_images(rng, 64), _random_images(rng, 32))
+
+
+# --- the running app and a browser, shared by the browser tests --------------------------------
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """`python app.py` on a free 127.0.0.1 port, once for the whole session."""
+    from tests.browser import running_app
+
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, once for the whole session."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched

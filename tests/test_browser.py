@@ -17,22 +17,16 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
-from tests.browser import chromium, draw_strokes, open_page, running_app, seconds_until_heading
+from tests.browser import draw_strokes, open_page, seconds_until_heading
 from tests.conftest import DIGIT_STROKES, draw_sketch
 
 
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    with running_app() as url:
-        yield url
-
-
 @pytest.fixture
-def page(app_url: str) -> Iterator[Page]:
-    with chromium() as browser:
-        page = open_page(browser, app_url)
-        expect(page.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
-        yield page
+def page(app_url: str, browser) -> Iterator[Page]:
+    page = open_page(browser, app_url)
+    expect(page.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
+    yield page
+    page.context.close()
 
 
 def open_tab(page: Page, title: str) -> None:
@@ -58,7 +52,7 @@ def test_drawn_digits_are_read_and_clear_brings_back_the_hint(page: Page):
     median = statistics.median(latencies)
     print(f"\nmouse-up to label, median of {len(latencies)} strokes: {median:.2f} s "
           f"(each: {', '.join(f'{t:.2f}' for t in latencies)})")
-    assert median < 3.0, f"the label took {median:.2f} s after mouse-up (target 1.5 s)"
+    assert median < 3.0, f"the label took {median:.2f} s after mouse-up (at most 3.0 s here; the benchmark measures)"
 
 
 def test_a_speck_gets_a_hint_not_a_guess(page: Page):
@@ -92,7 +86,7 @@ def test_left_half_is_completed_and_read(page: Page):
     pad = "#completion-sketchpad"
     expect(page.locator("#completion-label h2")).to_contain_text("left half")
     # the left arc of a 0, inside the box (the pad's drawing area is the 28x28 field)
-    draw_strokes(page, pad, [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=0.83)
+    draw_strokes(page, pad, [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]], extent=1.0)
     expect(page.locator("#completion-picture img")).to_be_visible(timeout=15_000)
     expect(page.locator("#completion-label h2")).to_have_text(re.compile(r"^[0-9]$"))
     page.locator("#completion-clear").click()
@@ -123,17 +117,18 @@ def test_shakespeare_streams_text_and_stops(page: Page):
     assert final.startswith("ROMEO:\n") and len(final) == len("ROMEO:\n") + 2000
     partial = {n for n in seen if len("ROMEO:\n") < n < len(final)}
     assert len(partial) >= 3, f"the text did not stream in (lengths seen: {sorted(set(seen))})"
-    # Stop halts a long text part-way
+    # Stop halts a long text part-way, as soon as it is pressed
     page.locator("#shakespeare-generate").click()
     expect(output).not_to_have_value(final, timeout=15_000)
-    page.wait_for_function("document.querySelector('#shakespeare-output textarea').value.length > 50")
+    page.wait_for_function("document.querySelector('#shakespeare-output textarea').value.length > 7")
     page.locator("#shakespeare-stop").click()
-    page.wait_for_timeout(1500)
+    expect(status).to_contain_text("Stopped after", timeout=5_000)
     stopped = output.input_value()
     page.wait_for_timeout(1000)
     assert output.input_value() == stopped and len(stopped) < len(final)
-    assert "characters in" not in status.inner_text()
-    expect(status).to_have_text("Stopped.")
+    written = int(re.search(r"Stopped after (\d+) character", status.inner_text()).group(1))
+    assert stopped.startswith("ROMEO:\n") and len(stopped) == len("ROMEO:\n") + written
+    assert "Error" not in status.inner_text() and "characters in" not in status.inner_text()
 
 
 def test_shakespeare_scores_pasted_text(page: Page):
@@ -142,9 +137,15 @@ def test_shakespeare_scores_pasted_text(page: Page):
     page.locator("#shakespeare-score-input textarea").fill("Now is the winter of our discontent 🙂")
     page.locator("#shakespeare-score").click()
     result = page.locator("#shakespeare-score-output")
-    expect(result).to_contain_text("nats per character", timeout=15_000)
-    expect(result).to_contain_text("Shakespeare it never trained on")
+    expect(result).to_contain_text("Surprise per character", timeout=15_000)
+    expect(result).to_contain_text("Shakespeare it never read")
     expect(result).to_contain_text("left out")
+    # keyboard mash: an honest scale (never more choices than the 65 characters it knows), plain words
+    page.locator("#shakespeare-score-input textarea").fill("asdkjh qwpoeiru zmxncb alskdjf qpwoei zmxnvb")
+    page.locator("#shakespeare-score").click()
+    expect(result).to_contain_text("Nothing like what it has read", timeout=15_000)
+    expect(result).to_contain_text("would do better: 1 in 65")
+    assert "equally likely" not in result.inner_text()
 
 
 def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
@@ -162,4 +163,4 @@ def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
     assert label["label"] == "Trouser"
     text, status = client.predict("JULIET:\n", 100, 0, 0, 5, api_name="/write")
     assert text.startswith("JULIET:\n") and len(text) == len("JULIET:\n") + 100 and "greedy" in status
-    assert "nats per character" in client.predict("To be, or not to be", api_name="/score_text")
+    assert "Surprise per character" in client.predict("To be, or not to be", api_name="/score_text")

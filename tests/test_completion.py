@@ -13,8 +13,10 @@ from PIL import Image, ImageDraw
 from demos.completion import complete
 from demos.completion.model import CompletionUNet, mask_right_half
 from demos.completion.predict import as_half_digit
-from demos.completion.preprocess import CANVAS, HalfDrawingError, drawing_to_field, guide_image, left_half_from_drawing
-from demos.completion.tab import complete_for_ui, completion_picture
+from demos.completion.preprocess import (
+    CANVAS, HalfDrawingError, drawing_to_field, guide_image, guide_overlay, ink_on_paper, left_half_from_drawing,
+)
+from demos.completion.tab import EXAMPLES, complete_for_ui, completion_picture, example_for_ui
 
 
 def drawing_on_guides(strokes: list[tuple[float, float, float, float]], width: int = 24) -> dict:
@@ -97,3 +99,25 @@ def test_completion_picture_marks_the_boundary_and_colours_the_halves():
     assert tuple(picture[5, 50]) == (255, 255, 255)  # drawn half
     assert tuple(picture[5, 250]) == (255, 170, 40)  # generated half
     assert tuple(picture[0, 140]) == (90, 140, 255)  # dashed boundary
+
+
+def test_guide_overlay_is_transparent_paper_with_the_guides():
+    overlay = guide_overlay()
+    assert overlay.shape == (CANVAS, CANVAS, 4) and overlay.dtype == np.uint8
+    assert overlay[20, 20, 3] == 0  # the left half's paper shows through (top-left corner, outside the box)
+    assert overlay[20, 200, 3] > 0 and overlay[40, 40, 3] == 255  # the tinted right half; the box's corner
+    assert drawing_to_field(overlay).max() == 0.0  # the guides are never ink
+
+
+def test_an_example_goes_onto_the_pad_as_ink_on_white_paper_without_its_guides():
+    picture = np.asarray(Image.open(EXAMPLES[0]).convert("RGB"))
+    paper = ink_on_paper(picture)
+    assert paper.shape == (CANVAS, CANVAS, 4) and (paper[:, :, 3] == 255).all()
+    assert (paper[:, :, 0] == paper[:, :, 1]).all() and (paper[:, :, 1] == paper[:, :, 2]).all()  # grey: no blue guides
+    np.testing.assert_allclose(drawing_to_field(paper), drawing_to_field(picture), atol=1 / 255)
+    pad, shown, label = example_for_ui(picture)
+    assert pad["layers"] == [] and pad["composite"] is None and pad["background"] is not None
+    expected_picture, expected_label = complete_for_ui(picture)
+    np.testing.assert_array_equal(shown, expected_picture)
+    assert label == expected_label and max(label, key=label.get) == EXAMPLES[0].stem.split("-")[2]
+    assert example_for_ui(None) == (None, None, "Draw the left half of a digit")

@@ -220,8 +220,69 @@ def test_score_for_ui_in_words(api_model: CharLSTM, monkeypatch):
     assert "Too little text" in tab.score_for_ui("🙂🙂🙂")
     report = tab.score_for_ui("To be, or not to be 🙂")
     loss = predict.text_nll(api_model, "To be, or not to be ")
-    assert f"{loss:.2f} nats per character" in report and "1.50" in report and "“🙂”" in report
-    assert tab.verdict(1.5, 1.5).startswith("Very") and tab.verdict(3.5, 1.5).startswith("Not")
+    assert f"Surprise per character: **{loss:.2f}**" in report and "1.50" in report and "“🙂”" in report
+    assert f"1 in {math.exp(loss):,.1f}" in report and "nats" in report  # the unit is named, once, and explained
+    assert tab.verdict(1.5, 1.5, 65).startswith("Shakespearean") and tab.verdict(3.0, 1.5, 65).startswith("Hardly")
+
+
+def test_verdicts_put_each_kind_of_text_in_its_band():
+    """The calibration texts (Shakespeare the model never read, English of his age, modern English,
+    code, noise), scored by the committed model, get the words their kind deserves."""
+    from benchmarks.shakespeare_verdicts import score_all
+    from demos.shakespeare import tab
+
+    reference, choices = predict.validation_loss(), len(predict.load_lstm().vocab)
+    words = {kind: [tab.verdict(loss, reference, choices) for loss in scores.values()]
+             for kind, scores in score_all().items()}
+    assert all(word.startswith("Shakespearean") for word in words["Shakespeare not in the corpus"])
+    assert not any(word.startswith(("Shakespearean", "Even")) for word in words["modern English"])
+    assert all(word.startswith("Modern English") for word in words["modern English"])  # never "Shakespearean"
+    assert all(word.startswith(("Hardly", "Nothing")) for word in words["code"])
+    assert all(word.startswith("Nothing like") for word in words["noise"])
+
+
+def test_score_never_offers_more_choices_than_the_model_knows(api_model: CharLSTM, monkeypatch):
+    from demos.shakespeare import tab
+
+    monkeypatch.setattr(predict, "validation_loss", lambda: 1.41)
+    monkeypatch.setattr(predict, "text_nll", lambda model, text: 8.6)  # keyboard mash on the real model
+    report = tab.score_for_ui("qwpoeiru zmxncb")
+    assert "equally likely" not in report and "would do better: 1 in 65" in report
+    assert report.startswith("**Nothing like what it has read")
+
+
+def test_stop_ends_only_its_own_sessions_text_where_it_is(api_model: CharLSTM):
+    from types import SimpleNamespace
+
+    from demos.shakespeare import tab
+
+    mine, other = SimpleNamespace(session_hash="mine"), SimpleNamespace(session_hash="other")
+    tab.stop_for_ui(mine)  # a Stop pressed while nothing was being written is forgotten
+    writer, bystander = tab.write_for_ui("ROMEO:", 2000, 0.8, 0, 3, mine), tab.write_for_ui("ROMEO:", 300, 0.8, 0, 3, other)
+    next(writer), next(bystander)
+    tab.stop_for_ui(mine)
+    text, status = next(writer)
+    assert status.startswith("Stopped after 1 character (") and "seed 3" in status and text == "ROMEO:" + text[6:]
+    with pytest.raises(StopIteration):
+        next(writer)
+    *_, (whole, done) = bystander
+    assert "300 characters in" in done and whole[6:] == predict.generate("ROMEO:", 300, 0.8, None, 3)
+    assert not tab.STOP_REQUESTS
+
+
+def test_seed_zero_or_none_gives_a_new_text_each_time_and_says_its_seed(api_model: CharLSTM):
+    from demos.shakespeare.tab import write_for_ui
+
+    seeds, texts = [], []
+    for seed in (0, 0, None):
+        *_, (text, status) = write_for_ui("ROMEO:", 40, 1.0, 0, seed)
+        shown = int(status.split("seed ")[1].split(" ")[0])
+        assert 1 <= shown <= predict.MAX_SEED
+        *_, (again, _) = write_for_ui("ROMEO:", 40, 1.0, 0, shown)  # the seed shown gives the text again
+        assert again == text
+        seeds.append(shown)
+        texts.append(text)
+    assert len(set(seeds)) == 3 and len(set(texts)) == 3
 
 
 # --- training ------------------------------------------------------------------------------

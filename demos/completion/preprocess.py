@@ -25,7 +25,7 @@ BOX = (4, 24)  # MNIST's 20x20 digit box, in MNIST pixels
 MIN_INK = 3.0  # summed intensity (in 28x28 pixels) below which the left half is blank
 
 GUIDE_LINE = (90, 140, 255)
-RIGHT_HALF_TINT = (225, 234, 255)
+RIGHT_HALF_TINT = GUIDE_LINE + (47,)  # on white: (225, 234, 255)
 
 
 class HalfDrawingError(ValueError):
@@ -33,23 +33,55 @@ class HalfDrawingError(ValueError):
 
 
 @functools.cache
-def guide_image() -> np.ndarray:
-    """The canvas background: white left half, tinted right half, digit box and midline. (280, 280, 3) uint8.
+def guide_overlay() -> np.ndarray:
+    """The guides as a transparent layer over the paper: tinted right half, digit box, midline.
 
-    Made once; the array is read-only, since every caller shares it.
+    (280, 280, 4) uint8 RGBA. The tab lays it over the sketch-pad (it is not part of the pad's
+    value, so clearing the pad never has to put it back). Made once and read-only.
     """
-    image = Image.new("RGB", (CANVAS, CANVAS), (255, 255, 255))
+    image = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     middle = HALF * 10
     draw.rectangle((middle, 0, CANVAS, CANVAS), fill=RIGHT_HALF_TINT)
     low, high = BOX[0] * 10, BOX[1] * 10
-    draw.rectangle((low, low, high, high), outline=GUIDE_LINE, width=2)
+    draw.rectangle((low, low, high, high), outline=GUIDE_LINE + (255,), width=2)
     for y in range(0, CANVAS, 12):  # dashed midline
-        draw.line((middle, y, middle, y + 6), fill=GUIDE_LINE, width=2)
-    draw.multiline_text((middle + 10, CANVAS - 32), "ignored: the network\ndraws this half", fill=GUIDE_LINE)
+        draw.line((middle, y, middle, y + 6), fill=GUIDE_LINE + (255,), width=2)
+    draw.multiline_text((middle + 10, CANVAS - 32), "ignored: the network\ndraws this half", fill=GUIDE_LINE + (255,))
     guides = np.asarray(image).copy()
     guides.flags.writeable = False
     return guides
+
+
+@functools.cache
+def guide_image() -> np.ndarray:
+    """The guides on white paper, as the examples show them. (280, 280, 3) uint8, read-only."""
+    paper = Image.new("RGBA", (CANVAS, CANVAS), (255, 255, 255, 255))
+    image = np.asarray(Image.alpha_composite(paper, Image.fromarray(guide_overlay())).convert("RGB")).copy()
+    image.flags.writeable = False
+    return image
+
+
+def ink_on_paper(image: object) -> np.ndarray:
+    """A picture in the tab's framing (guides or not) -> the ink alone on white paper, (280, 280, 4) uint8.
+
+    This is what an example puts on the pad: the guides are the pad's overlay already.
+    """
+    pil = imaging.to_pil(image)
+    if pil is None:
+        raise ValueError("expected a picture, got an empty sketch")
+    darkness = 255 - np.asarray(_on_white(pil).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)).max(axis=2)
+    paper = np.full((CANVAS, CANVAS, 4), 255, np.uint8)
+    paper[:, :, :3] = (255 - darkness)[:, :, None]
+    return paper
+
+
+def _on_white(pil: Image.Image) -> Image.Image:
+    """Any image -> RGB, transparency composited onto white paper."""
+    pil = imaging.to_8bit(pil)
+    if pil.mode == "RGBA":
+        pil = Image.alpha_composite(Image.new("RGBA", pil.size, (255, 255, 255, 255)), pil)
+    return pil.convert("RGB")
 
 
 def drawing_to_field(image: object) -> np.ndarray:
@@ -57,10 +89,7 @@ def drawing_to_field(image: object) -> np.ndarray:
     pil = imaging.to_pil(image)
     if pil is None:  # an empty sketch value
         return np.zeros((SIZE, SIZE), dtype=np.float32)
-    pil = imaging.to_8bit(pil)
-    if pil.mode == "RGBA":  # transparent counts as white paper
-        pil = Image.alpha_composite(Image.new("RGBA", pil.size, (255, 255, 255, 255)), pil)
-    brightest = np.asarray(pil.convert("RGB"), dtype=np.uint8).max(axis=2)
+    brightest = np.asarray(_on_white(pil), dtype=np.uint8).max(axis=2)  # transparent counts as white paper
     darkness = Image.fromarray(255 - brightest)
     field = np.asarray(darkness.resize((SIZE, SIZE), Image.Resampling.BOX), dtype=np.float32) / 255.0
     return np.clip(field, 0.0, 1.0)

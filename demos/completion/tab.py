@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+from PIL import Image
 
 from demos import ui
 from demos.completion.model import HALF
 from demos.completion.predict import complete
-from demos.completion.preprocess import CANVAS, HalfDrawingError, guide_image, left_half_from_drawing
+from demos.completion.preprocess import CANVAS, HalfDrawingError, guide_overlay, ink_on_paper, left_half_from_drawing
 from demos.digits.predict import LABELS, digit_probabilities
 
-PAD_ID = "completion-sketchpad"
+PAD_ID, PICTURE_ID, LABEL_ID = "completion-sketchpad", "completion-picture", "completion-label"
 HINT = "Draw the left half of a digit"
 BRUSH = 12  # px radius on the 280 px canvas: ~2.4 MNIST pixels wide, like MNIST strokes
 EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
 SCALE = 10  # 28 px -> 280 px
-# the pad's own "Clear canvas" would wipe the guides (Clear puts them back instead)
-CSS = f"#completion-picture img {{ image-rendering: pixelated; }}\n#{PAD_ID} button[aria-label='Clear canvas'] {{ display: none; }}\n"
 DRAWN, GENERATED, BOUNDARY = np.array([255, 255, 255]), np.array([255, 170, 40]), np.array([90, 140, 255])
+
+PAGE = ui.PageScript(
+    pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw the left half of a digit, left of the dashed "
+                                                 "line")},
+    images={PICTURE_ID: "The completed digit: your half in white, the network's half in orange"},
+    examples={path.name: f"Example: the left half of a {path.stem.split('-')[2]} from the MNIST training set"
+              for path in EXAMPLES},
+)
+
+
+def guides_css() -> str:
+    """CSS that puts the guides (an RGBA PNG, a few KB) on the overlay `ui.js` lays over the paper."""
+    png = io.BytesIO()
+    Image.fromarray(guide_overlay()).save(png, format="PNG", optimize=True)
+    data = base64.b64encode(png.getvalue()).decode()
+    return (f"#{PAD_ID} .pad-paper {{ background-image: url(data:image/png;base64,{data}); }}\n"
+            f"#{PICTURE_ID} img {{ image-rendering: pixelated; }}\n")
 
 
 def completion_picture(whole: np.ndarray, scale: int = SCALE) -> np.ndarray:
@@ -34,13 +52,8 @@ def completion_picture(whole: np.ndarray, scale: int = SCALE) -> np.ndarray:
     return picture
 
 
-def blank_pad() -> dict:
-    """The pad's value with nothing drawn: the guides as background."""
-    return {"background": guide_image(), "layers": [], "composite": None}
-
-
 def complete_for_ui(sketch: dict | np.ndarray | None) -> tuple[np.ndarray | None, dict[str, float] | str]:
-    """Sketch-pad value (or an example picture in the same framing) -> (completion picture, the digits
+    """Sketch-pad value (or a picture in the same framing) -> (completion picture, the digits
     model's reading of it); a hint instead when the left half is blank."""
     if sketch is None:
         return None, HINT
@@ -55,8 +68,15 @@ def complete_for_ui(sketch: dict | np.ndarray | None) -> tuple[np.ndarray | None
     return completion_picture(whole), {label: float(p) for label, p in zip(LABELS, probabilities)}
 
 
+def example_for_ui(picture: np.ndarray | None) -> tuple[dict | None, np.ndarray | None, dict[str, float] | str]:
+    """An example picked -> (the pad showing its half, so it can be extended; completion picture; reading)."""
+    if picture is None:
+        return None, None, HINT
+    return {"background": ink_on_paper(picture), "layers": [], "composite": None}, *complete_for_ui(picture)
+
+
 def build_tab(demo: gr.Blocks) -> None:
-    """The tab's components and events, inside ``demo`` (which it uses for page-load events)."""
+    """The tab's components and events, inside ``demo``."""
     gr.Markdown(
         "Draw the **left half** of a digit inside the blue box, left of the dashed line — the right half "
         "is ignored. A UNet that has only ever seen left halves draws the rest (in orange), and the "
@@ -64,23 +84,20 @@ def build_tab(demo: gr.Blocks) -> None:
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
-            # The guides are the pad's background, so the events read the composite, the app hides the
-            # pad's own "Clear canvas" (it would wipe the guides) and Clear puts a fresh guide back.
-            sketch = ui.sketchpad(PAD_ID, "Draw the left half", CANVAS, BRUSH, value=blank_pad())
+            # The pad is the 28x28 MNIST field; its guides are an overlay (ui.js), not part of its value.
+            sketch = ui.sketchpad(PAD_ID, "Draw the left half", CANVAS, BRUSH)
             clear = gr.Button("Clear", variant="secondary", elem_id="completion-clear")
-            example = gr.Image(type="numpy", image_mode="RGB", visible=False)
-            if EXAMPLES:
-                gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=example, label=(
-                    "Left halves of MNIST training digits (click one to complete it)"))
         with gr.Column(scale=2, min_width=220):
             picture = gr.Image(label="Completed digit (white: drawn, orange: generated)", type="numpy",
-                               interactive=False, buttons=["download"], elem_id="completion-picture")
-            label = gr.Label(value=HINT, num_top_classes=3, label="The digit classifier reads",
-                             elem_id="completion-label")
-    # With a background set, Gradio 6.31 fires `input` after every stroke but `change` only later.
-    gr.on([sketch.input, sketch.change], complete_for_ui, inputs=sketch, outputs=[picture, label],
-          api_name="complete_digit", show_progress="hidden", trigger_mode="always_last")
-    example.change(complete_for_ui, inputs=example, outputs=[picture, label], api_visibility="private",
+                               interactive=False, buttons=["download"], height=240, elem_id=PICTURE_ID)
+            label = gr.Label(value=HINT, num_top_classes=3, label="The digit classifier reads", elem_id=LABEL_ID)
+    example = gr.Image(type="numpy", image_mode="RGB", visible=False)
+    if EXAMPLES:
+        gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=example,
+                    label="Left halves of MNIST training digits (click one to put it on the pad)")
+    sketch.change(complete_for_ui, inputs=sketch, outputs=[picture, label], api_name="complete_digit",
+                  show_progress="hidden", trigger_mode="always_last").then(
+        None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
+    example.change(example_for_ui, inputs=example, outputs=[sketch, picture, label], api_visibility="private",
                    show_progress="hidden")
-    clear.click(blank_pad, outputs=sketch, api_visibility="private").then(None, js=ui.select_brush_js(PAD_ID))
-    demo.load(None, js=ui.select_brush_js(PAD_ID))
+    clear.click(None, js=ui.clear_pad_js(PAD_ID))

@@ -12,7 +12,12 @@ HINT = "Draw a digit"
 CANVAS = 280  # px; exporting a smaller canvas is what makes the label quick (see README)
 BRUSH = 10  # px brush radius, so a digit filling the canvas has MNIST-like stroke width
 
-PAD_ID = "digits-sketchpad"
+PAD_ID, LABEL_ID, SEEN_ID = "digits-sketchpad", "digits-label", "digits-seen"
+PAGE = ui.PageScript(
+    pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw one digit with the mouse, a pen or a finger")},
+    uploads={PAD_ID: LABEL_ID},
+    images={SEEN_ID: "What the model sees: your drawing shrunk to 28 by 28 pixels"},
+)
 
 
 def predict_for_ui(sketch: dict | None) -> tuple[dict[str, float] | str, np.ndarray | None]:
@@ -21,9 +26,9 @@ def predict_for_ui(sketch: dict | None) -> tuple[dict[str, float] | str, np.ndar
 
 
 def build_tab(demo: gr.Blocks) -> None:
-    """The tab's components and events, inside ``demo`` (which it uses for page-load events)."""
+    """The tab's components and events, inside ``demo``."""
     gr.Markdown(
-        "Draw a digit from 0 to 9 — big, filling most of the box. The network reads it after every "
+        "Draw a digit from 0 to 9 — big, filling most of the white square. The network reads it after every "
         "stroke. You can also upload a photo or scan of a handwritten digit (dark ink on light paper)."
     )
     with gr.Row(equal_height=False):
@@ -31,9 +36,10 @@ def build_tab(demo: gr.Blocks) -> None:
             sketch = ui.sketchpad(PAD_ID, "Draw here", CANVAS, BRUSH, sources=("upload", "clipboard"))
             clear = gr.Button("Clear", variant="secondary", elem_id="digits-clear")
         with gr.Column(scale=2, min_width=220):
-            label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id="digits-label")
-            seen = ui.model_view()
-    sketch.change(predict_for_ui, inputs=sketch, outputs=[label, seen], api_name="classify_digit",
-                  show_progress="hidden", trigger_mode="always_last")
+            label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
+            seen = ui.model_view(SEEN_ID)
+    # a photo uploaded after the pad was cleared fires `upload` but not `change` (Gradio 6.31)
+    gr.on([sketch.change, sketch.upload], predict_for_ui, inputs=sketch, outputs=[label, seen],
+          api_name="classify_digit", show_progress="hidden", trigger_mode="always_last").then(
+        None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
     clear.click(None, js=ui.clear_pad_js(PAD_ID))
-    demo.load(None, js=ui.select_brush_js(PAD_ID))

@@ -15,6 +15,24 @@ from demos.fashion.predict import NAME, read_photo
 
 HINT = "Upload a photo of a garment"
 EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
+PHOTO_ID, LABEL_ID, SEEN_ID = "fashion-photo", "fashion-label", "fashion-seen"
+# a 28x28 item fills the photo box in crisp pixels instead of sitting in it as a thumbnail
+CSS = (f"#{PHOTO_ID} img {{ width: 100%; height: 100%; object-fit: contain; }}\n"
+       f"#{PHOTO_ID} img.tiny-image {{ image-rendering: pixelated; }}\n")
+
+
+def example_name(path: Path) -> str:
+    """'trouser-3-photo.png' -> 'Example: Trouser, test item 3, as a product photo'."""
+    *words, index = path.stem.removesuffix("-photo").split("-")
+    kind = next(name for name in CLASS_NAMES if name.lower().replace("/", "-").replace(" ", "-") == "-".join(words))
+    return f"Example: {kind}, test item {index}" + (", as a product photo" if path.stem.endswith("-photo") else "")
+
+
+PAGE = ui.PageScript(
+    uploads={PHOTO_ID: LABEL_ID},
+    images={PHOTO_ID: "Your photo", SEEN_ID: "What the model sees: your photo as a 28 by 28 Fashion-MNIST item"},
+    examples={path.name: example_name(path) for path in EXAMPLES},
+)
 
 
 def predict_for_ui(path: str | None) -> tuple[dict[str, float] | str, np.ndarray | None]:
@@ -64,13 +82,14 @@ def build_tab(demo: gr.Blocks) -> None:
             # image_mode=None: Gradio hands over the uploaded file untouched (with a mode it would
             # convert RGBA to RGB, turning transparent backgrounds black); preprocess_photo does the rest
             photo = gr.Image(label="Photo", type="filepath", image_mode=None,
-                             sources=["upload", "clipboard", "webcam"], height=320, elem_id="fashion-photo")
-            gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=photo, examples_per_page=20,
-                        label="Test-set examples (as in the data set, and as a product photo)")
+                             sources=["upload", "clipboard", "webcam"], height=320, elem_id=PHOTO_ID)
         with gr.Column(scale=2, min_width=220):
-            label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id="fashion-label")
-            seen = ui.model_view()
+            label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
+            seen = ui.model_view(SEEN_ID)
+    # below the answer, so that on a phone the answer comes right after the photo
+    gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=photo, examples_per_page=20,
+                label="Test-set examples (as in the data set, and as a product photo)")
     with gr.Accordion("How good is this model?", open=False):
         gr.Markdown(model_report())
     photo.change(predict_for_ui, inputs=photo, outputs=[label, seen], api_name="classify_garment",
-                 show_progress="minimal")
+                 show_progress="minimal").then(None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")

@@ -17,14 +17,23 @@ from demos.shakespeare.text import fit_to_vocabulary
 DEFAULT_PROMPT = "ROMEO:\n"
 MAX_SCORED_CHARS = 5_000  # the model reads text in order: about 2 s for this much on one CPU thread
 REFRESH_SECONDS = 0.05  # stream to the browser at most 20 times a second, however fast the model writes
+# Browser sessions whose visitor pressed Stop: the writer checks after every character and ends its
+# stream itself (cancelling the event instead races with the stream and can leave an "Error" badge).
+STOP_REQUESTS: set[str] = set()
 
 
 def write_for_ui(
-    prompt: str, length: float, temperature: float, top_k: float, seed: float | None
+    prompt: str, length: float, temperature: float, top_k: float, seed: float | None,
+    visit: gr.Request | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Stream (text so far, status line): the prompt as the model read it, then what it writes."""
+    """Stream (text so far, status line): the prompt as the model read it, then what it writes.
+    ``visit`` (filled in by Gradio) says which browser session a Stop belongs to."""
+    session = visit.session_hash if visit is not None else None
+    STOP_REQUESTS.discard(session)  # a Stop pressed while nothing was being written
     model = predict.load_lstm()
-    seed = secrets.randbelow(MAX_SEED + 1) if seed is None else whole_number(seed)
+    # 0 (the box's starting value: Gradio's number box cannot be empty) or None: a new seed, from 1 up,
+    # shown afterwards so that the text can be had again
+    seed = 1 + secrets.randbelow(MAX_SEED) if seed is None or seed == 0 else whole_number(seed)
     top_k = None if top_k == 0 else whole_number(top_k)
     try:
         request = predict.check_request(model, prompt or "", whole_number(length), temperature, top_k, seed)
@@ -41,11 +50,20 @@ def write_for_ui(
     yield text, " ".join([*notes, "Writing…"])
     for written, char in enumerate(predict.sample_chars(model, request), start=1):
         text += char
+        if session in STOP_REQUESTS:
+            STOP_REQUESTS.discard(session)
+            yield text, " ".join([*notes, f"Stopped after {written} character{'s' * (written != 1)} ({settings})."])
+            return
         if time.perf_counter() - last_shown >= REFRESH_SECONDS:
             last_shown = time.perf_counter()
             yield text, " ".join([*notes, f"Writing… {written} of {request.max_new_chars} characters."])
     seconds = time.perf_counter() - started
     yield text, " ".join([*notes, f"{request.max_new_chars} characters in {seconds:.2f} s ({settings})."])
+
+
+def stop_for_ui(visit: gr.Request) -> None:
+    """The Stop button: the writer of this browser session ends after its next character."""
+    STOP_REQUESTS.add(visit.session_hash)
 
 
 def whole_number(value: float) -> int | float:
@@ -56,7 +74,8 @@ def whole_number(value: float) -> int | float:
 
 
 def score_for_ui(text: str) -> str:
-    """Markdown: the model's nats per character for ``text``, next to held-out Shakespeare's, in words."""
+    """Markdown: a verdict in words, the model's surprise per character for ``text`` next to held-out
+    Shakespeare's, and what that means as odds."""
     if not text or not text.strip():
         return "Paste some text to score."
     if len(text) > MAX_SCORED_CHARS:
@@ -67,25 +86,48 @@ def score_for_ui(text: str) -> str:
         return "Too little text left to score: " + (fitted.note or "paste at least two characters.")
     loss = predict.text_nll(model, fitted.text)
     reference = predict.validation_loss()
-    lines = [f"**{loss:.2f} nats per character**: on average the model was as unsure of each next character "
-             f"as if choosing between {math.exp(loss):.1f} equally likely ones."]
-    if reference is not None:
-        lines.append(f"Shakespeare it never trained on (the held-out tenth of its text) scores **{reference:.2f}** "
-                     f"({math.exp(reference):.1f} choices). {verdict(loss, reference)}")
+    choices = len(model.vocab)
+    lines = [f"**{verdict(loss, reference, choices)}**"] if reference is not None else []
+    blind = f"blind guessing among the {choices} characters it knows"
+    odds = (f"{blind} would do better: 1 in {choices}" if loss > math.log(choices) else f"{blind}: 1 in {choices}")
+    lines.append(
+        f"Surprise per character: **{loss:.2f}**"
+        + (f" (Shakespeare it never read, the held-out tenth of its text: {reference:.2f})." if reference is not None
+           else ".")
+        + f" On average the model gave the character that actually came next a **1 in {math.exp(loss):,.1f}** "
+          f"chance ({odds})."
+    )
     if fitted.note:
         lines.append(fitted.note)
+    lines.append("*Surprise is −ln p, where p is the probability the model gave each character before seeing it, "
+                 "averaged over the text (in nats); lower means more predictable to the model.*")
     return "\n\n".join(lines)
 
 
-def verdict(loss: float, reference: float) -> str:
-    """Words for a score relative to held-out Shakespeare (lower is more predictable to the model)."""
-    if loss < reference - 0.4:
-        return "Even more predictable than new Shakespeare: it may have read this very passage in training."
-    if loss <= reference + 0.3:
-        return "Very Shakespearean: as predictable to the model as real Shakespeare it has not seen."
-    if loss <= reference + 0.8:
-        return "Somewhat Shakespearean: English it follows, but not quite in the Bard's manner."
-    return "Not Shakespearean to this model: it could hardly guess what comes next."
+# Verdict bands, in nats per character above held-out Shakespeare (about 1.41 for the committed
+# model). Set from `python -m benchmarks.shakespeare_verdicts`: Shakespeare the model never read
+# scores 1.41-1.58, other English of his age 1.33-1.69, modern English 1.91-2.21, code 3.7-4.9,
+# noise above 7. Past ln(number of characters it knows) the model does worse than blind guessing.
+MEMORISED_BELOW = -0.25
+SHAKESPEAREAN_UP_TO = 0.2
+OLD_ENGLISH_UP_TO = 0.4
+MODERN_ENGLISH_UP_TO = 1.2
+
+
+def verdict(loss: float, reference: float, choices: int) -> str:
+    """Plain words for a score relative to held-out Shakespeare (lower is more predictable to the model);
+    ``choices``: how many characters the model knows."""
+    if loss < reference + MEMORISED_BELOW:
+        return "Even more predictable than Shakespeare it never read: it may have read this very passage in training."
+    if loss <= reference + SHAKESPEAREAN_UP_TO:
+        return "Shakespearean: as predictable to the model as real Shakespeare it never read."
+    if loss <= reference + OLD_ENGLISH_UP_TO:
+        return "Old-fashioned English: close to the plays' language, though not quite the Bard's."
+    if loss <= reference + MODERN_ENGLISH_UP_TO:
+        return "Modern English, not Shakespeare: the model follows the words but not the style."
+    if loss <= math.log(choices):
+        return "Hardly language to this model: code, lists or another tongue, perhaps."
+    return "Nothing like what it has read: the model guesses worse than blindly (noise, numbers or symbols)."
 
 
 def build_tab(demo: gr.Blocks) -> None:
@@ -106,8 +148,9 @@ def build_tab(demo: gr.Blocks) -> None:
                                     info="0 = greedy (always the likeliest character); higher = bolder, then wilder")
             top_k = gr.Slider(0, len(model.vocab), value=0, step=1, label="Top-k",
                               info=f"sample only among the k likeliest characters; 0 = all {len(model.vocab)}")
-            seed = gr.Number(value=None, label="Seed (optional)", precision=0, minimum=0, maximum=MAX_SEED,
-                             info="leave empty for a new text each time")
+            seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=MAX_SEED,
+                             info="0 = a new text each time; enter the seed shown below to get a text again",
+                             elem_id="shakespeare-seed")
             with gr.Row():
                 write = gr.Button("Generate", variant="primary", elem_id="shakespeare-generate")
                 stop = gr.Button("Stop", variant="stop", elem_id="shakespeare-stop")
@@ -120,9 +163,7 @@ def build_tab(demo: gr.Blocks) -> None:
                             elem_id="shakespeare-score-input")
         score = gr.Button("Score it", elem_id="shakespeare-score")
         scored = gr.Markdown(elem_id="shakespeare-score-output")
-    writing = gr.on([write.click, prompt.submit], write_for_ui, inputs=[prompt, length, temperature, top_k, seed],
+    gr.on([write.click, prompt.submit], write_for_ui, inputs=[prompt, length, temperature, top_k, seed],
                     outputs=[output, status], api_name="write", show_progress="hidden")
-    # cancelling ends the stream where it is; the status says so instead of "Writing…"
-    stop.click(None, cancels=[writing], api_visibility="private").then(
-        lambda: "Stopped.", outputs=status, api_visibility="private", show_progress="hidden")
+    stop.click(stop_for_ui, api_visibility="private", show_progress="hidden", queue=False)
     gr.on([score.click, pasted.submit], score_for_ui, inputs=pasted, outputs=scored, api_name="score_text")
