@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 import torchvision
 
 from demos import runtime
 from demos.completion import complete
+from demos.completion.model import HALF, completion_mse
 from demos.digits import digit_probabilities
 from training.common import DEFAULT_DATA_DIR
 
@@ -28,6 +30,20 @@ def read_rate(images: np.ndarray, labels: np.ndarray) -> float:
     return float((predictions == labels).mean())
 
 
+def evaluate(originals: np.ndarray, labels: np.ndarray) -> dict:
+    """(N, 28, 28) uint8 digits: their left halves through `complete`, one at a time as the API is called."""
+    halves = originals.copy()
+    halves[:, :, HALF:] = 0
+    completed = np.stack([complete(half) for half in halves])
+    truth = originals.astype(np.float32) / 255.0
+    return {
+        "mse": completion_mse(torch.from_numpy(completed), torch.from_numpy(truth)),  # the training script's metric
+        "half_input": read_rate(halves.astype(np.float32) / 255.0, labels),
+        "completion": read_rate(completed, labels),
+        "original": read_rate(truth, labels),
+    }
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -35,18 +51,9 @@ def main(argv: list[str] | None = None) -> dict:
     runtime.configure_threads()
     test = torchvision.datasets.MNIST(root=str(args.data_dir), train=False, download=True)
     originals, labels = test.data.numpy(), test.targets.numpy()
-    halves = originals.copy()
-    halves[:, :, 14:] = 0
     started = time.perf_counter()
-    completed = np.stack([complete(half) for half in halves])
+    results = evaluate(originals, labels)
     seconds = time.perf_counter() - started
-    truth = originals.astype(np.float32) / 255.0
-    results = {
-        "mse": float(((completed - truth) ** 2).mean()),
-        "half_input": read_rate(halves.astype(np.float32) / 255.0, labels),
-        "completion": read_rate(completed, labels),
-        "original": read_rate(truth, labels),
-    }
     print(f"demos.completion.complete on the MNIST test set ({len(labels):,} digits, {seconds:.0f} s)")
     print(f"MSE over the full 28x28 image: {results['mse']:.4f}")
     print(f"read correctly by the digits model: half input {results['half_input']:.1%}, "

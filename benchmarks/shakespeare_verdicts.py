@@ -6,7 +6,7 @@ Scores each text below with `demos.shakespeare.nll` (average surprise per charac
 and prints it with the verdict the tab gives. The texts were chosen, not taken from the
 corpus: Shakespeare the model never read (no line of them is in tiny Shakespeare), other
 English of his age, modern English, code and noise. The verdict bands in
-`demos.shakespeare.tab.verdict` were set from these figures, so each kind lands in its band.
+`demos.shakespeare.predict.verdict` were set from these figures, so each kind lands in its band.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import statistics
 import warnings
 
 from demos.shakespeare import nll
-from demos.shakespeare.predict import load_lstm, validation_loss
+from demos.shakespeare.predict import load_lstm, validation_loss, verdict
 from demos.shakespeare.predict import UnknownCharactersWarning
 
 # kind -> {title: text}
@@ -109,8 +109,6 @@ def score_all() -> dict[str, dict[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from demos.shakespeare.tab import verdict  # the tab module imports gradio; the scores do not need it
-
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     reference, choices = validation_loss(), len(load_lstm().vocab)
     print(f"held-out Shakespeare (validation set): {reference:.2f} nats per character")

@@ -1,15 +1,19 @@
-"""What the image classifiers (digits, fashion) share: running the model and reporting a reading.
+"""The image classifiers' pipeline (digits, fashion): load once, preprocess, classify, report.
 
-No gradio here: the Python API and the tests use it directly.
+No gradio here: the Python API, the tabs, the benchmarks and the tests all go through an
+`ImageClassifier`; each demo's `predict.py` makes one and exposes its methods by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from demos import runtime
 
 
 @dataclass(frozen=True)
@@ -21,24 +25,54 @@ class Reading:
     message: str | None = None
 
 
-@torch.inference_mode()
-def softmax(model: torch.nn.Module, inputs: torch.Tensor) -> np.ndarray:
-    """(N, ...) model inputs -> (N, classes) probabilities as numpy, on the model's device."""
-    device = next(model.parameters()).device
-    return torch.softmax(model(inputs.to(device)).float(), dim=1).cpu().numpy()
+def to_image_batch(images: np.ndarray) -> torch.Tensor:
+    """(N, H, W) floats in [0, 1] -> (N, 1, H, W) float32 tensor (the models normalise themselves)."""
+    return torch.as_tensor(np.asarray(images, dtype=np.float32)).unsqueeze(1)
 
 
-def read_image(
-    image: object,
-    preprocess: Callable[[object], np.ndarray],
-    probabilities: Callable[[np.ndarray], np.ndarray],
-    labels: Sequence[str],
-    refusal: type[ValueError],
-) -> Reading:
-    """Preprocess one image and classify it; a ``refusal`` from preprocessing becomes the message."""
-    try:
-        model_input = preprocess(image)
-    except refusal as problem:
-        return Reading({}, None, str(problem))
-    values = probabilities(model_input[None])[0]
-    return Reading({label: float(p) for label, p in zip(labels, values)}, model_input)
+class ImageClassifier:
+    """One demo's classifier: its committed model, loaded once, and the pipeline around it.
+
+    ``preprocess`` turns whatever a visitor hands over into the model's (H, W) input in [0, 1],
+    or raises ``refusal`` (a ``ValueError``) with a sentence for people when there is nothing
+    to classify.
+    """
+
+    def __init__(self, name: str, model_class: type[torch.nn.Module], train_command: str,
+                 preprocess: Callable[[object], np.ndarray], refusal: type[ValueError]) -> None:
+        self.name, self.model_class, self.train_command = name, model_class, train_command
+        self.preprocess, self.refusal = preprocess, refusal
+        self._model: torch.nn.Module | None = None
+        self._lock = threading.Lock()
+        self.probabilities = runtime.gpu(self._probabilities)  # the one place the model runs
+
+    def load(self) -> torch.nn.Module:
+        """The committed model, loaded once (strictly, eval mode, on the serving device)."""
+        with self._lock:
+            if self._model is None:
+                self._model = runtime.load_model(self.model_class, self.name, self.train_command)
+            return self._model
+
+    def metrics(self) -> dict | None:
+        """The metrics.json that came with the weights, or None."""
+        return runtime.load_metrics(self.name, self.train_command)
+
+    @torch.inference_mode()
+    def _probabilities(self, images: np.ndarray) -> np.ndarray:
+        """(N, H, W) model inputs in [0, 1] -> (N, classes) probabilities."""
+        model = self.load()
+        device = next(model.parameters()).device
+        return torch.softmax(model(to_image_batch(images).to(device)).float(), dim=1).cpu().numpy()
+
+    def read(self, image: object) -> Reading:
+        """Preprocess one image and classify it; a refusal from preprocessing becomes the message."""
+        try:
+            model_input = self.preprocess(image)
+        except self.refusal as problem:
+            return Reading({}, None, str(problem))
+        values = self.probabilities(model_input[None])[0]
+        return Reading({label: float(p) for label, p in zip(self.load().labels, values)}, model_input)
+
+    def classify(self, image: object) -> dict[str, float]:
+        """Label -> probability (summing to 1); ``{}`` when there is nothing to classify."""
+        return self.read(image).probabilities

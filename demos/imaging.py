@@ -158,9 +158,10 @@ def resize(array: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def center_of_mass(array: np.ndarray) -> tuple[float, float]:
-    """(row, col) centre of mass of a non-negative (H, W) array."""
+    """(row, col) centre of mass of a non-negative (H, W) array; ``ValueError`` for an empty one."""
     total = float(array.sum())
-    assert total > 0, "centre of mass of an empty image"
+    if not total > 0:
+        raise ValueError("an empty image has no centre of mass")
     rows = np.arange(array.shape[0], dtype=np.float64)
     cols = np.arange(array.shape[1], dtype=np.float64)
     return float(array.sum(axis=1) @ rows / total), float(array.sum(axis=0) @ cols / total)

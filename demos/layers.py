@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
+
+
+class Normalise(nn.Module):
+    """(x - mean) / std with the training set's statistics, which the model's config.json keeps,
+    so a model loaded from the Hub takes plain [0, 1] images. Plain numbers, not buffers: the
+    weights file holds learned values only."""
+
+    def __init__(self, mean: float, std: float) -> None:
+        super().__init__()
+        if not std > 0:
+            raise ValueError(f"std must be positive, got {std!r}")
+        self.mean, self.std = float(mean), float(std)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return (images - self.mean) / self.std
+
+    def extra_repr(self) -> str:
+        return f"mean={self.mean}, std={self.std}"
 
 
 def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:

@@ -12,7 +12,9 @@ Environment variables:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +24,7 @@ import torch
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 WEIGHT_FILES = ("config.json", "model.safetensors")
+METRICS_FILE = "metrics.json"  # travels with the weights (written by the training script, pushed with them)
 
 ModelT = TypeVar("ModelT", bound=torch.nn.Module)
 FuncT = TypeVar("FuncT", bound=Callable)
@@ -32,13 +35,18 @@ class MissingWeightsError(RuntimeError):
 
 
 def get_device() -> torch.device:
-    """``DEMOS_DEVICE`` if set, else CUDA, else Apple MPS, else CPU."""
+    """``DEMOS_DEVICE`` if set, else the best available (`best_device`)."""
     override = os.environ.get("DEMOS_DEVICE", "").strip()
     if override:
         try:
             return torch.device(override)
         except RuntimeError as error:
             raise ValueError(f"DEMOS_DEVICE={override!r} is not a torch device: {error}") from error
+    return best_device()
+
+
+def best_device() -> torch.device:
+    """CUDA, else Apple MPS, else CPU (serving and training both choose this way)."""
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -87,11 +95,14 @@ def _download_from_hub(repo_id: str) -> Path:
     # The one network call; tests replace it with a fake.
     from huggingface_hub import snapshot_download
 
-    return Path(snapshot_download(repo_id=repo_id, allow_patterns=list(WEIGHT_FILES)))
+    return Path(snapshot_download(repo_id=repo_id, allow_patterns=[*WEIGHT_FILES, METRICS_FILE]))
 
 
+@functools.cache
 def find_weights(name: str, train_command: str, weights_dir: Path = WEIGHTS_DIR) -> Path:
-    """Folder holding demo ``name``'s weights: local first, then the Hub, else an error."""
+    """Folder holding demo ``name``'s weights: local first, then the Hub, else an error.
+
+    Looked up once per process, so the model and its metrics come from the same folder."""
     local = weights_dir / name
     if all((local / file).is_file() for file in WEIGHT_FILES):
         return local
@@ -117,3 +128,9 @@ def load_model(
     device = device or get_device()
     model = model_class.from_pretrained(folder, strict=True, map_location="cpu")
     return model.to(device).eval()
+
+
+def load_metrics(name: str, train_command: str, weights_dir: Path = WEIGHTS_DIR) -> dict | None:
+    """The metrics.json next to demo ``name``'s weights (local, or downloaded with them), or None."""
+    path = find_weights(name, train_command, weights_dir) / METRICS_FILE
+    return json.loads(path.read_text()) if path.is_file() else None

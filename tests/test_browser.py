@@ -20,6 +20,8 @@ from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
 from tests.browser import draw_strokes, open_page, seconds_until_heading
 from tests.conftest import DIGIT_STROKES, draw_sketch
 
+pytestmark = [pytest.mark.browser, pytest.mark.weights]
+
 
 @pytest.fixture
 def page(app_url: str, browser) -> Iterator[Page]:

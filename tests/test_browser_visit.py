@@ -25,6 +25,8 @@ from tests.browser import (
 )
 from tests.conftest import DIGIT_STROKES
 
+pytestmark = [pytest.mark.browser, pytest.mark.weights]
+
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844, "phone": True}
 LEFT_ARC = [[(0.48, 0.2), (0.36, 0.28), (0.3, 0.5), (0.36, 0.72), (0.48, 0.8)]]  # left half of a 0
@@ -276,6 +278,10 @@ def test_completion_example_is_put_on_the_pad_and_can_be_extended(laptop: Page):
     page.locator("#completion-clear").click()
     expect(page.locator("#completion-label h2")).to_contain_text("left half", timeout=5_000)
     assert ink_on_paper(page, pad) == 0
+    # the same example again, after Clear: it comes back
+    page.locator("#completion-tab .gallery-item").first.click()
+    expect(page.locator("#completion-label h2")).to_have_text(DIGIT, timeout=15_000)
+    wait_for_ink(page, pad, timeout=5.0, minimum=1000)
 
 
 # --- 9. The score speaks plainly: tests/test_browser.py::test_shakespeare_scores_pasted_text ---------

@@ -12,9 +12,9 @@ from PIL import Image, ImageDraw
 
 from demos.completion import complete
 from demos.completion.model import CompletionUNet, mask_right_half
-from demos.completion.predict import as_half_digit
+from demos.completion.predict import as_half_digit, complete_drawing
 from demos.completion.preprocess import (
-    CANVAS, HalfDrawingError, drawing_to_field, guide_image, guide_overlay, ink_on_paper, left_half_from_drawing,
+    CANVAS, HalfDrawingError, drawing_to_field, guide_image, guide_overlay, half_digit_from_drawing, ink_on_paper,
 )
 from demos.completion.tab import EXAMPLES, complete_for_ui, completion_picture, example_for_ui
 
@@ -39,16 +39,23 @@ def test_guides_are_not_ink_and_the_canvas_is_the_mnist_field():
     assert guide_image().shape == (CANVAS, CANVAS, 3)
     assert drawing_to_field(guide_image()).max() == 0.0
     with pytest.raises(HalfDrawingError, match="left half"):
-        left_half_from_drawing({"background": guide_image(), "layers": [], "composite": guide_image()})
+        half_digit_from_drawing({"background": guide_image(), "layers": [], "composite": guide_image()})
     # a vertical stroke at MNIST column 10, rows 6-22, lands there in the 28x28 field
-    field = left_half_from_drawing(drawing_on_guides([(10, 6, 10, 22)]))
+    field = half_digit_from_drawing(drawing_on_guides([(10, 6, 10, 22)]))
     rows, cols = np.nonzero(field > 0.5)
     assert set(cols.tolist()) <= {8, 9, 10, 11} and rows.min() >= 4 and rows.max() <= 23
 
 
+@pytest.mark.weights
 def test_ink_right_of_the_midline_is_ignored():
-    field = left_half_from_drawing(drawing_on_guides([(6, 14, 24, 14)]))  # a bar across the midline
-    assert field[:, 14:].max() == 0.0 and field[:, 6:13].max() > 0.5
+    with pytest.raises(HalfDrawingError):  # ink on the right alone is no left half
+        half_digit_from_drawing(drawing_on_guides([(18, 6, 18, 22)]))
+    field = half_digit_from_drawing(drawing_on_guides([(6, 14, 24, 14)]))  # a bar across the midline
+    assert field[:, 14:].max() > 0.5  # the field is the drawing; the model masks the right half, once
+    left_only = field.copy()
+    left_only[:, 14:] = 0
+    np.testing.assert_array_equal(complete(field), complete(left_only))
+    np.testing.assert_array_equal(complete_drawing(drawing_on_guides([(6, 14, 24, 14)])).whole, complete(left_only))
 
 
 @pytest.mark.parametrize("bad", [np.zeros((28, 27)), np.full((28, 28), 2.0), np.full((28, 28), np.nan), np.zeros((28, 28), bool)])
@@ -61,7 +68,8 @@ def test_unet_save_load_round_trip(tmp_path: Path):
     torch.manual_seed(0)
     model = CompletionUNet(base_channels=4, depth=1).eval()
     model.save_pretrained(tmp_path)
-    assert json.loads((tmp_path / "config.json").read_text()) == {"base_channels": 4, "depth": 1}
+    assert json.loads((tmp_path / "config.json").read_text()) == {"base_channels": 4, "depth": 1, "image_size": 28,
+                                                                 "visible_columns": 14}
     loaded = CompletionUNet.from_pretrained(tmp_path, strict=True)
     images = torch.rand(2, 1, 28, 28)
     with torch.inference_mode():
@@ -70,6 +78,7 @@ def test_unet_save_load_round_trip(tmp_path: Path):
         CompletionUNet(depth=3)
 
 
+@pytest.mark.weights
 def test_complete_returns_a_whole_digit_keeping_the_given_half():
     half = np.zeros((28, 28), np.uint8)
     half[6:22, 9:12] = 255  # the left stroke of a 0, say
@@ -83,13 +92,14 @@ def test_complete_returns_a_whole_digit_keeping_the_given_half():
     np.testing.assert_array_equal(complete(half.astype(np.float32) / 255), whole)
 
 
+@pytest.mark.weights
 def test_tab_function_hint_picture_and_reading():
-    picture, label = complete_for_ui(None)
+    picture, label = complete_for_ui(complete_drawing, None)
     assert picture is None and "left half" in label
-    picture, label = complete_for_ui({"background": guide_image(), "layers": [], "composite": guide_image()})
+    picture, label = complete_for_ui(complete_drawing, {"background": guide_image(), "layers": [], "composite": guide_image()})
     assert picture is None and "left half" in label
     # left half of a 0: an arc
-    picture, label = complete_for_ui(drawing_on_guides([(13, 5, 9, 8), (9, 8, 7, 14), (7, 14, 9, 20), (9, 20, 13, 23)]))
+    picture, label = complete_for_ui(complete_drawing, drawing_on_guides([(13, 5, 9, 8), (9, 8, 7, 14), (7, 14, 9, 20), (9, 20, 13, 23)]))
     assert picture.shape == (280, 280, 3) and picture.dtype == np.uint8
     assert set(label) == {str(d) for d in range(10)} and sum(label.values()) == pytest.approx(1, abs=1e-5)
 
@@ -109,15 +119,16 @@ def test_guide_overlay_is_transparent_paper_with_the_guides():
     assert drawing_to_field(overlay).max() == 0.0  # the guides are never ink
 
 
+@pytest.mark.weights
 def test_an_example_goes_onto_the_pad_as_ink_on_white_paper_without_its_guides():
     picture = np.asarray(Image.open(EXAMPLES[0]).convert("RGB"))
     paper = ink_on_paper(picture)
     assert paper.shape == (CANVAS, CANVAS, 4) and (paper[:, :, 3] == 255).all()
     assert (paper[:, :, 0] == paper[:, :, 1]).all() and (paper[:, :, 1] == paper[:, :, 2]).all()  # grey: no blue guides
     np.testing.assert_allclose(drawing_to_field(paper), drawing_to_field(picture), atol=1 / 255)
-    pad, shown, label = example_for_ui(picture)
+    pad, shown, label = example_for_ui(complete_drawing, ink_on_paper, picture)
     assert pad["layers"] == [] and pad["composite"] is None and pad["background"] is not None
-    expected_picture, expected_label = complete_for_ui(picture)
+    expected_picture, expected_label = complete_for_ui(complete_drawing, picture)
     np.testing.assert_array_equal(shown, expected_picture)
     assert label == expected_label and max(label, key=label.get) == EXAMPLES[0].stem.split("-")[2]
-    assert example_for_ui(None) == (None, None, "Draw the left half of a digit")
+    assert example_for_ui(complete_drawing, ink_on_paper, None) == (None, None, "Draw the left half of a digit")

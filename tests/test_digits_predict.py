@@ -11,6 +11,8 @@ from demos.digits import classify, read_drawing
 from demos.digits.tab import HINT, predict_for_ui
 from tests.conftest import draw_sketch, sketch_value
 
+pytestmark = pytest.mark.weights
+
 
 @pytest.mark.parametrize("digit", ["0", "1", "7"])
 def test_classify_reads_drawn_digits(digit):
@@ -39,19 +41,19 @@ def test_blank_drawing_gives_no_prediction():
 
 
 def test_ui_handler_hint_prediction_and_bad_upload():
-    assert predict_for_ui(None) == (HINT, None)
-    label, seen = predict_for_ui(sketch_value(np.zeros((280, 280, 4), np.uint8)))
+    assert predict_for_ui(read_drawing, None) == (HINT, None)
+    label, seen = predict_for_ui(read_drawing, sketch_value(np.zeros((280, 280, 4), np.uint8)))
     assert label == HINT and seen is None
-    label, seen = predict_for_ui(sketch_value(draw_sketch("1")))
+    label, seen = predict_for_ui(read_drawing, sketch_value(draw_sketch("1")))
     assert max(label, key=label.get) == "1"
     assert seen.dtype == np.uint8 and seen.shape == (168, 168)
-    label, seen = predict_for_ui(sketch_value(np.zeros((5, 5, 2), np.uint8)))
+    label, seen = predict_for_ui(read_drawing, sketch_value(np.zeros((5, 5, 2), np.uint8)))
     assert label.startswith("Could not read that image") and seen is None
 
 
 def test_app_builds_without_launching():
     demo = app.build_app()
-    assert [tab[0] for tab in app.TABS] == ["Digits", "Fashion", "Half-digit completion", "Shakespeare"]
+    assert [tab.title for tab in app.TABS] == ["Digits", "Fashion", "Half-digit completion", "Shakespeare"]
     api_names = {dependency.api_name for dependency in demo.fns.values()}
     assert {"classify_digit", "classify_garment", "complete_digit"} <= api_names
 

@@ -9,8 +9,11 @@ import pytest
 from PIL import Image
 
 from demos.fashion import CLASS_NAMES, classify
+from demos.fashion.predict import metrics, read_photo_file
 from demos.fashion.tab import EXAMPLES, HINT, model_report, predict_for_ui
 from training.export_examples import slug
+
+pytestmark = pytest.mark.weights
 
 SLUG_TO_CLASS = {slug(name): name for name in CLASS_NAMES}
 
@@ -48,20 +51,21 @@ def test_blank_image_gives_no_prediction():
 
 
 def test_ui_handler(tmp_path: Path):
-    assert predict_for_ui(None) == (HINT, None)
-    label, seen = predict_for_ui(str(next(p for p in EXAMPLES if p.stem == "trouser-3-photo")))
+    assert predict_for_ui(read_photo_file, None) == (HINT, None)
+    label, seen = predict_for_ui(read_photo_file, str(next(p for p in EXAMPLES if p.stem == "trouser-3-photo")))
     assert max(label, key=label.get) == "Trouser" and seen.shape == (168, 168)
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("hello")
-    label, seen = predict_for_ui(str(not_an_image))
+    label, seen = predict_for_ui(read_photo_file, str(not_an_image))
     assert label.startswith("Could not open that file") and seen is None
     blank = tmp_path / "blank.png"
     Image.new("L", (64, 64), 255).save(blank)
-    label, seen = predict_for_ui(str(blank))
+    label, seen = predict_for_ui(read_photo_file, str(blank))
     assert "blank" in label and seen is None
 
 
 def test_model_report_quotes_the_committed_metrics():
-    report = model_report()
+    report = model_report(metrics(), CLASS_NAMES)
+    assert model_report(None, CLASS_NAMES) == "No metrics came with this model."
     assert "Accuracy on the 10,000 Fashion-MNIST test images" in report
     assert all(name in report for name in CLASS_NAMES)

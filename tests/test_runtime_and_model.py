@@ -16,7 +16,9 @@ from demos.digits.model import DigitCNN
 def test_forward_shapes():
     model = DigitCNN().eval()
     assert model(torch.zeros(5, 1, 28, 28)).shape == (5, 10)
-    assert DigitCNN(channels=(8, 16), hidden=32, num_classes=3)(torch.zeros(2, 1, 28, 28)).shape == (2, 3)
+    assert DigitCNN(labels=("a", "b", "c"), channels=(8, 16), hidden=32)(torch.zeros(2, 1, 28, 28)).shape == (2, 3)
+    with pytest.raises(ValueError, match="28x28"):
+        DigitCNN(image_size=32)
 
 
 def test_save_load_round_trip(tmp_path: Path):
@@ -25,7 +27,8 @@ def test_save_load_round_trip(tmp_path: Path):
     model.save_pretrained(tmp_path)
     assert {"config.json", "model.safetensors"} <= {p.name for p in tmp_path.iterdir()}
     assert json.loads((tmp_path / "config.json").read_text()) == {
-        "channels": [8, 16], "hidden": 32, "dropout": 0.1, "num_classes": 10}
+        "channels": [8, 16], "hidden": 32, "dropout": 0.1, "labels": [str(d) for d in range(10)], "image_size": 28,
+        "mean": 0.1307, "std": 0.3081}
     loaded = DigitCNN.from_pretrained(tmp_path, strict=True)
     assert not loaded.training
     images = torch.rand(4, 1, 28, 28)
@@ -64,6 +67,44 @@ def test_hub_repo_is_used_when_local_weights_are_missing(tmp_path: Path, monkeyp
     model = runtime.load_model(DigitCNN, "digits", "train it", weights_dir=tmp_path / "empty")
     assert calls == ["someone/digits-cnn"]
     assert model.classifier[-1].out_features == 10
+    assert runtime.load_metrics("digits", "train it", weights_dir=tmp_path / "empty") is None  # none came with it
+    (downloaded / "metrics.json").write_text('{"test": {"accuracy": 0.5}}')
+    assert runtime.load_metrics("digits", "train it", weights_dir=tmp_path / "empty") == {"test": {"accuracy": 0.5}}
+    assert calls == ["someone/digits-cnn"]  # looked up once: the metrics come from the same folder as the model
+
+
+def test_the_hub_download_fetches_the_metrics_with_the_weights(tmp_path: Path, monkeypatch):
+    import huggingface_hub
+
+    asked = {}
+
+    def recording_snapshot_download(**kwargs):  # the one network call
+        asked.update(kwargs)
+        return str(tmp_path)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", recording_snapshot_download)
+    assert runtime._download_from_hub("someone/digits-cnn") == tmp_path
+    assert asked == {"repo_id": "someone/digits-cnn", "allow_patterns": ["config.json", "model.safetensors", "metrics.json"]}
+
+
+@pytest.mark.weights
+def test_a_model_from_the_hub_needs_nothing_but_its_folder():
+    """config.json carries labels, input size and normalisation: plain [0, 1] images give the app's answers."""
+    from demos.digits import classify, digit_probabilities
+    from demos.digits.preprocess import preprocess_drawing
+    from demos.fashion.model import FashionCNN
+    from tests.conftest import draw_sketch, sketch_value
+
+    for name, model_class in (("digits", DigitCNN), ("fashion", FashionCNN)):
+        config = json.loads((runtime.WEIGHTS_DIR / name / "config.json").read_text())
+        assert {"labels", "image_size", "mean", "std"} <= config.keys() and len(config["labels"]) == 10
+    model = DigitCNN.from_pretrained(runtime.WEIGHTS_DIR / "digits", strict=True).eval()
+    digit = preprocess_drawing(sketch_value(draw_sketch("7")))  # (28, 28) in [0, 1]
+    with torch.inference_mode():
+        probabilities = torch.softmax(model(torch.from_numpy(digit)[None, None]), dim=1)[0].numpy()
+    assert model.labels[probabilities.argmax()] == "7"
+    assert probabilities == pytest.approx(digit_probabilities(digit[None])[0], abs=1e-6)
+    assert classify(sketch_value(draw_sketch("7")))["7"] == pytest.approx(float(probabilities[7]), abs=1e-6)
 
 
 def test_missing_weights_name_the_model_and_the_command(tmp_path: Path, monkeypatch):
@@ -72,6 +113,13 @@ def test_missing_weights_name_the_model_and_the_command(tmp_path: Path, monkeypa
         runtime.load_model(DigitCNN, "digits", "python -m training.train_digits", weights_dir=tmp_path)
     message = str(error.value)
     assert "digits" in message and "python -m training.train_digits" in message and "DEMOS_DIGITS_REPO" in message
+
+
+def test_serving_and_training_choose_the_device_the_same_way(monkeypatch):
+    from training.common import resolve_device
+
+    monkeypatch.delenv("DEMOS_DEVICE", raising=False)
+    assert resolve_device("auto") == runtime.best_device() == runtime.get_device()
 
 
 def test_device_choice(monkeypatch):
@@ -103,6 +151,7 @@ def test_thread_setting(monkeypatch):
         torch.set_num_threads(before)
 
 
+@pytest.mark.weights
 def test_committed_weights_are_small_safetensors():
     folders = [p for p in runtime.WEIGHTS_DIR.iterdir() if p.is_dir()]
     assert folders, "no committed weights"

@@ -188,101 +188,120 @@ def test_nll_needs_two_characters(api_model: CharLSTM):
 
 # --- the tab's handlers (no browser) --------------------------------------------------------
 
-def test_write_for_ui_streams_the_prompt_then_the_text(api_model: CharLSTM):
-    from demos.shakespeare.tab import write_for_ui
+@pytest.fixture
+def handlers(api_model: CharLSTM):
+    """The tab's events, given the demo's own functions (served by the tiny model)."""
+    from demos.shakespeare.tab import Handlers
 
-    updates = list(write_for_ui("Café:", 300, 0.8, 5, 11))
+    return Handlers(predict.start_writing, predict.score)
+
+
+def test_tab_streams_the_prompt_then_the_same_text_as_the_api(handlers):
+    updates = list(handlers.write("Café:", 300, 0.8, 5, 11))
     texts = [text for text, _ in updates]
     assert texts[0] == "Cafe:" and len(texts[-1]) == len("Cafe:") + 300
     assert "“é” → “e”" in updates[0][1]
     assert "seed 11" in updates[-1][1] and "top-5" in updates[-1][1]
-    assert texts[-1][5:] == predict.generate("Cafe:", 300, 0.8, 5, 11)
+    assert texts[-1][5:] == predict.generate("Cafe:", 300, 0.8, 5, 11)  # tab and API: same seed, same text
 
 
-def test_write_for_ui_explains_bad_settings_and_empty_prompts(api_model: CharLSTM):
-    from demos.shakespeare.tab import write_for_ui
-
-    ((text, status),) = list(write_for_ui("ROMEO:", 5000, 0.8, 0, None))
+def test_tab_explains_bad_settings_and_empty_prompts(handlers):
+    ((text, status),) = list(handlers.write("ROMEO:", 5000, 0.8, 0, None))
     assert text == "" and "max_new_chars" in status
     for bad in ([float("inf"), 0.8, 0, 1], [100.5, 0.8, 0, 1], [100, 9.0, 0, 1], [100, 0.8, 99, 1], [100, 0.8, 0, -3]):
-        ((text, status),) = list(write_for_ui("ROMEO:", *bad))
+        ((text, status),) = list(handlers.write("ROMEO:", *bad))
         assert text == "" and status.startswith("⚠️")
-    updates = list(write_for_ui("", 20, 0, 0, None))
+    updates = list(handlers.write("", 20, 0, 0, None))
     assert "new line" in updates[-1][1] and "greedy" in updates[-1][1] and len(updates[-1][0]) == 20
 
 
-def test_score_for_ui_in_words(api_model: CharLSTM, monkeypatch):
-    from demos.shakespeare import tab
+def test_tab_hands_the_api_what_the_widgets_send():
+    """Without any model: a fake `start_writing` records what the tab asks for."""
+    from demos.shakespeare.tab import Handlers
 
+    asked = []
+
+    def start_writing(*arguments):
+        asked.append(arguments)
+        raise ValueError("stop here")
+
+    handlers = Handlers(start_writing, predict.score)
+    list(handlers.write("ROMEO:", 500.0, 0.8, 0.0, 0.0))  # slider floats; top-k 0 = all; seed 0 = new
+    list(handlers.write(None, 20.0, 0, 7.0, 42.0))
+    assert asked == [("ROMEO:", 500, 0.8, None, None), ("", 20, 0, 7, 42)]
+
+
+def test_score_in_words(handlers, api_model: CharLSTM, monkeypatch):
     monkeypatch.setattr(predict, "validation_loss", lambda: 1.5)
-    assert tab.score_for_ui("   ") == "Paste some text to score."
-    assert "at most" in tab.score_for_ui("a" * (tab.MAX_SCORED_CHARS + 1))
-    assert "Too little text" in tab.score_for_ui("🙂🙂🙂")
-    report = tab.score_for_ui("To be, or not to be 🙂")
-    loss = predict.text_nll(api_model, "To be, or not to be ")
+    assert handlers.score("   ") == "Paste some text to score."
+    assert handlers.score(None) == "Paste some text to score."
+    assert "at most" in handlers.score("a" * (predict.MAX_SCORED_CHARS + 1))
+    assert "Too little text" in handlers.score("🙂🙂🙂")
+    report = handlers.score("To be, or not to be 🙂")
+    loss = predict.nll("To be, or not to be ")
     assert f"Surprise per character: **{loss:.2f}**" in report and "1.50" in report and "“🙂”" in report
     assert f"1 in {math.exp(loss):,.1f}" in report and "nats" in report  # the unit is named, once, and explained
-    assert tab.verdict(1.5, 1.5, 65).startswith("Shakespearean") and tab.verdict(3.0, 1.5, 65).startswith("Hardly")
+    assert predict.verdict(1.5, 1.5, 65).startswith("Shakespearean") and predict.verdict(3.0, 1.5, 65).startswith("Hardly")
+    assert predict.score("To be, or not to be").loss == pytest.approx(predict.nll("To be, or not to be"))
 
 
+@pytest.mark.weights
 def test_verdicts_put_each_kind_of_text_in_its_band():
     """The calibration texts (Shakespeare the model never read, English of his age, modern English,
     code, noise), scored by the committed model, get the words their kind deserves."""
     from benchmarks.shakespeare_verdicts import score_all
-    from demos.shakespeare import tab
 
     reference, choices = predict.validation_loss(), len(predict.load_lstm().vocab)
-    words = {kind: [tab.verdict(loss, reference, choices) for loss in scores.values()]
+    words = {kind: [predict.verdict(loss, reference, choices) for loss in scores.values()]
              for kind, scores in score_all().items()}
     assert all(word.startswith("Shakespearean") for word in words["Shakespeare not in the corpus"])
-    assert not any(word.startswith(("Shakespearean", "Even")) for word in words["modern English"])
     assert all(word.startswith("Modern English") for word in words["modern English"])  # never "Shakespearean"
     assert all(word.startswith(("Hardly", "Nothing")) for word in words["code"])
     assert all(word.startswith("Nothing like") for word in words["noise"])
 
 
-def test_score_never_offers_more_choices_than_the_model_knows(api_model: CharLSTM, monkeypatch):
-    from demos.shakespeare import tab
-
+def test_score_never_offers_more_choices_than_the_model_knows(handlers, monkeypatch):
     monkeypatch.setattr(predict, "validation_loss", lambda: 1.41)
     monkeypatch.setattr(predict, "text_nll", lambda model, text: 8.6)  # keyboard mash on the real model
-    report = tab.score_for_ui("qwpoeiru zmxncb")
+    report = handlers.score("qwpoeiru zmxncb")
     assert "equally likely" not in report and "would do better: 1 in 65" in report
     assert report.startswith("**Nothing like what it has read")
 
 
-def test_stop_ends_only_its_own_sessions_text_where_it_is(api_model: CharLSTM):
+def test_stop_ends_only_its_own_sessions_text_where_it_is(handlers):
     from types import SimpleNamespace
 
-    from demos.shakespeare import tab
-
     mine, other = SimpleNamespace(session_hash="mine"), SimpleNamespace(session_hash="other")
-    tab.stop_for_ui(mine)  # a Stop pressed while nothing was being written is forgotten
-    writer, bystander = tab.write_for_ui("ROMEO:", 2000, 0.8, 0, 3, mine), tab.write_for_ui("ROMEO:", 300, 0.8, 0, 3, other)
+    handlers.stop(mine)  # a Stop pressed while nothing was being written is forgotten
+    writer, bystander = handlers.write("ROMEO:", 2000, 0.8, 0, 3, mine), handlers.write("ROMEO:", 300, 0.8, 0, 3, other)
     next(writer), next(bystander)
-    tab.stop_for_ui(mine)
+    handlers.stop(mine)
     text, status = next(writer)
     assert status.startswith("Stopped after 1 character (") and "seed 3" in status and text == "ROMEO:" + text[6:]
     with pytest.raises(StopIteration):
         next(writer)
     *_, (whole, done) = bystander
     assert "300 characters in" in done and whole[6:] == predict.generate("ROMEO:", 300, 0.8, None, 3)
-    assert not tab.STOP_REQUESTS
+    assert not handlers.stop_requests
 
 
-def test_seed_zero_or_none_gives_a_new_text_each_time_and_says_its_seed(api_model: CharLSTM):
-    from demos.shakespeare.tab import write_for_ui
-
+def test_seed_zero_or_none_gives_a_new_text_each_time_and_says_its_seed(handlers):
     seeds, texts = [], []
     for seed in (0, 0, None):
-        *_, (text, status) = write_for_ui("ROMEO:", 40, 1.0, 0, seed)
+        *_, (text, status) = handlers.write("ROMEO:", 40, 1.0, 0, seed)
         shown = int(status.split("seed ")[1].split(" ")[0])
         assert 1 <= shown <= predict.MAX_SEED
-        *_, (again, _) = write_for_ui("ROMEO:", 40, 1.0, 0, shown)  # the seed shown gives the text again
+        *_, (again, _) = handlers.write("ROMEO:", 40, 1.0, 0, shown)  # the seed shown gives the text again
         assert again == text
         seeds.append(shown)
         texts.append(text)
     assert len(set(seeds)) == 3 and len(set(texts)) == 3
+
+
+def test_api_without_a_seed_says_which_it_drew(api_model: CharLSTM):
+    writing = predict.start_writing("ROMEO:", 30, 1.0)
+    assert 1 <= writing.seed <= predict.MAX_SEED
+    assert "".join(writing.chars()) == predict.generate("ROMEO:", 30, 1.0, seed=writing.seed)
 
 
 # --- training ------------------------------------------------------------------------------
@@ -324,6 +343,7 @@ def test_split_holds_out_the_last_tenth():
 
 # --- the committed model ------------------------------------------------------------------
 
+@pytest.mark.weights
 def test_committed_model_prefers_shakespeare_to_noise():
     model = predict.load_lstm()
     assert len(model.vocab) == 65 and model.vocab == SHAKESPEARE_VOCAB

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -28,6 +29,13 @@ def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path
     assert {"device", "wall_time_seconds"} <= saved["run"].keys()
     card = (out / "README.md").read_text()
     assert card.startswith("---\n") and f"{test['accuracy']:.2%}" in card
+    # the Hub metadata comes from the model class, once: pipeline tag, library, tags
+    front = card.split("---\n")[1]
+    assert "pipeline_tag: image-classification" in front and "library_name: pytorch" in front and "- mnist" in front
+    # every hyper-parameter is recorded, and the card quotes the record
+    run = saved["run"]
+    assert {"lr", "weight_decay", "label_smoothing", "pen_copies", "augmentation", "pen_width", "seed"} <= run.keys()
+    assert f"label smoothing {run['label_smoothing']}" in card and f"rotation ±{run['augmentation']['rotation_degrees']}°" in card
     model = DigitCNN.from_pretrained(out, strict=True)
     assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
 
@@ -42,8 +50,9 @@ def test_fashion_dry_run_writes_a_loadable_model(tiny_fashion_mnist: Path, tmp_p
 
 
 def test_completion_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path):
-    out = tmp_path / "completion"
-    metrics = train_completion.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run",
+    out, reader = tmp_path / "completion", tmp_path / "reader"
+    DigitCNN(channels=(4, 8), hidden=8).save_pretrained(reader)  # any digits model reads; no committed weights needed
+    metrics = train_completion.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--reader", str(reader),
                                      "--base-channels", "4", "--pen-copies", "1", "--loss", "bce"])
     assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "metrics.json", "README.md"}
     test = metrics["test"]
@@ -51,6 +60,31 @@ def test_completion_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: 
     assert metrics["run"]["training_examples_per_epoch"] == 128  # 64 digits + one pen copy each
     model = CompletionUNet.from_pretrained(out, strict=True)
     assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 1, 28, 28)
+    with pytest.raises(SystemExit):
+        train_completion.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--reader", str(tmp_path)])
+
+
+@pytest.mark.weights
+def test_completion_metric_in_training_equals_the_benchmarks(tmp_path: Path, monkeypatch):
+    """The same model on the same digits: `train_completion.evaluate`'s MSE is the benchmark's, which
+    goes through the serving API (`demos.completion.complete`, one digit at a time)."""
+    from argparse import Namespace
+
+    from benchmarks import evaluate_completion
+    from demos.completion import predict
+
+    torch.manual_seed(0)
+    model = CompletionUNet(base_channels=4, depth=1).eval()
+    reader = DigitCNN(channels=(4, 8), hidden=8).eval()
+    rng = np.random.default_rng(0)
+    digits = (rng.random((12, 28, 28)) > 0.7).astype(np.uint8) * 255
+    labels = rng.integers(0, 10, 12)
+    images = torch.from_numpy(digits).float().unsqueeze(1) / 255
+    trained = train_completion.evaluate(Namespace(device=torch.device("cpu")), model, reader, images,
+                                        torch.from_numpy(labels), images)
+    monkeypatch.setattr(predict, "load_unet", lambda: model)
+    served = evaluate_completion.evaluate(digits, labels)
+    assert served["mse"] == pytest.approx(trained["mse"], rel=1e-6)
 
 
 def test_bad_flags_are_refused(tiny_mnist: Path, tmp_path: Path, capsys):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 import app
 from demos import ui
 from demos.completion import tab as completion_tab
 from demos.fashion import tab as fashion_tab
+
+pytestmark = pytest.mark.weights
 
 
 def page_config() -> dict:

@@ -1,7 +1,8 @@
 """Shared pieces of the training scripts: arguments, data, the loop, metrics, saving, pushing.
 
-Every `training/train_*.py` has the same shape (pytorch/examples' mnist/main.py):
-argparse -> `train()` / `evaluate()` -> `main()`, and writes one folder:
+Every `training/train_*.py` has the same shape (pytorch/examples' mnist/main.py): argparse,
+`train()` (one epoch, through `train_epoch`, the one training loop), `evaluate()`, and
+`main()` with the epoch loop in plain sight; it writes one folder:
 
     weights/<demo>/config.json, model.safetensors   (PyTorchModelHubMixin)
     weights/<demo>/metrics.json                     (test metrics, curves, timing)
@@ -26,11 +27,15 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from demos import runtime
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 
 
-def build_parser(description: str, *, epochs: int, batch_size: int, lr: float, out: Path) -> argparse.ArgumentParser:
+def build_parser(
+    description: str, *, epochs: int, batch_size: int, lr: float, out: Path, weight_decay: float = 1e-4
+) -> argparse.ArgumentParser:
     """The flags every training script shares; scripts add their own."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="torchvision dataset root")
@@ -38,6 +43,7 @@ def build_parser(description: str, *, epochs: int, batch_size: int, lr: float, o
     parser.add_argument("--epochs", type=int, default=epochs, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, default=batch_size, help="training batch size")
     parser.add_argument("--lr", type=float, default=lr, help="peak learning rate (one-cycle schedule)")
+    parser.add_argument("--weight-decay", type=float, default=weight_decay, help="AdamW weight decay")
     parser.add_argument("--seed", type=int, default=0, help="random seed for weights, order and augmentation")
     parser.add_argument("--device", default="auto", help="'auto' (cuda > mps > cpu), or a torch device")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
@@ -54,6 +60,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.lr <= 0:
         parser.error("--lr must be positive")
+    if args.weight_decay < 0:
+        parser.error("--weight-decay must be 0 or more")
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be at least 1")
     try:
@@ -69,12 +77,9 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
 
 
 def resolve_device(name: str) -> torch.device:
+    """``--device``: 'auto' chooses as the app does (`runtime.best_device`), else a torch device that exists."""
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
+        return runtime.best_device()
     try:
         device = torch.device(name)
     except RuntimeError as error:
@@ -90,47 +95,57 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+DRY_RUN_BATCHES = 3  # --dry-run: this many batches per epoch, one epoch
+
+
 def batches(
-    images: torch.Tensor, labels: torch.Tensor, batch_size: int, *, shuffle: bool, generator: torch.Generator | None = None
+    images: torch.Tensor, labels: torch.Tensor, batch_size: int, *, shuffle: bool,
+    generator: torch.Generator | None = None, max_batches: int | None = None,
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Mini-batches of in-memory tensors (the data sets here fit in memory many times over)."""
     order = torch.randperm(len(images), generator=generator) if shuffle else torch.arange(len(images))
-    for start in range(0, len(images), batch_size):
+    for step, start in enumerate(range(0, len(images), batch_size)):
+        if max_batches is not None and step >= max_batches:
+            return
         index = order[start : start + batch_size]
         yield images[index], labels[index]
 
 
+def steps_per_epoch(args: argparse.Namespace, train_size: int) -> int:
+    """Optimizer steps in one epoch (a few in --dry-run)."""
+    steps = -(-train_size // args.batch_size)
+    return min(steps, DRY_RUN_BATCHES) if args.dry_run else steps
+
+
+def optimizer_and_schedule(
+    args: argparse.Namespace, model: nn.Module, train_size: int
+) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
+    """AdamW (``--weight-decay``) with a one-cycle learning rate peaking at ``--lr`` over all epochs."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    total = args.epochs * steps_per_epoch(args, train_size)
+    return optimizer, torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total)
+
+
 def train_epoch(
+    args: argparse.Namespace,
     model: nn.Module,
     images: torch.Tensor,
-    labels: torch.Tensor,
+    targets: torch.Tensor,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    *,
-    batch_size: int,
-    device: torch.device,
-    prepare: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     generator: torch.Generator,
-    description: str,
-    max_batches: int | None = None,
+    loss_of: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    epoch: int,
 ) -> float:
-    """One pass of (prepare -> forward -> loss -> step) over shuffled batches; mean training loss.
-
-    ``prepare(images, labels)`` (on the device) returns the model's inputs and the loss targets:
-    augmentation and normalisation for a classifier, masking for the completion UNet.
-    """
+    """The one training loop: shuffled batches -> ``loss_of(inputs, targets)`` on the device ->
+    backward -> step; returns the mean training loss of the epoch."""
     model.train()
     total, count = 0.0, 0
-    steps = -(-len(images) // batch_size)
-    if max_batches is not None:
-        steps = min(steps, max_batches)
-    progress = tqdm(batches(images, labels, batch_size, shuffle=True, generator=generator), total=steps, desc=description, leave=False)
-    for step, (inputs, targets) in enumerate(progress):
-        if step >= steps:
-            break
-        inputs, targets = prepare(inputs.to(device), targets.to(device))
-        loss = loss_fn(model(inputs), targets)
+    progress = tqdm(batches(images, targets, args.batch_size, shuffle=True, generator=generator,
+                            max_batches=DRY_RUN_BATCHES if args.dry_run else None),
+                    total=steps_per_epoch(args, len(images)), desc=f"epoch {epoch}/{args.epochs}", leave=False)
+    for inputs, batch_targets in progress:
+        loss = loss_of(inputs.to(args.device), batch_targets.to(args.device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -141,23 +156,38 @@ def train_epoch(
     return total / max(count, 1)
 
 
+def train_classifier_epoch(
+    args: argparse.Namespace, model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
+    optimizer: torch.optim.Optimizer, scheduler: torch.optim.lr_scheduler.LRScheduler, generator: torch.Generator,
+    epoch: int, augment: Callable[[torch.Tensor], torch.Tensor],
+) -> float:
+    """One epoch of an image classifier (digits, fashion): ``augment``-ed batches, cross-entropy with
+    ``--label-smoothing``; the mean training loss."""
+
+    def loss_of(inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return nn.functional.cross_entropy(model(augment(inputs)), targets, label_smoothing=args.label_smoothing)
+
+    return train_epoch(args, model, images, labels, optimizer, scheduler, generator, loss_of, epoch)
+
+
+def log_epoch(history: list[dict], epoch: int, train_loss: float, **scores: float) -> None:
+    """Append one epoch's figures to ``history`` (rounded as metrics.json keeps them) and print them."""
+    scores = {name: round(value, 5) for name, value in scores.items()}
+    history.append({"epoch": epoch, "train_loss": round(train_loss, 4), **scores})
+    print(f"epoch {epoch}: train loss {train_loss:.4f}, " + ", ".join(f"{k} {v}" for k, v in scores.items()), flush=True)
+
+
 @torch.inference_mode()
 def evaluate_classifier(
-    model: nn.Module,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    *,
-    num_classes: int,
-    device: torch.device,
-    transform: Callable[[torch.Tensor], torch.Tensor],
-    batch_size: int = 1000,
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device, batch_size: int = 1000
 ) -> dict:
     """Loss, accuracy, per-class accuracy and the confusion matrix (rows: true, columns: predicted)."""
     model.eval()
+    num_classes = len(model.labels)
     confusion = torch.zeros(num_classes, num_classes, dtype=torch.long)
     total_loss = 0.0
     for inputs, targets in batches(images, labels, batch_size, shuffle=False):
-        logits = model(transform(inputs.to(device))).float().cpu()
+        logits = model(inputs.to(device)).float().cpu()
         total_loss += nn.functional.cross_entropy(logits, targets, reduction="sum").item()
         index = targets * num_classes + logits.argmax(dim=1)
         confusion += torch.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
@@ -177,67 +207,6 @@ def load_image_dataset(dataset_class: type, data_dir: Path, train: bool, limit: 
     return images.unsqueeze(1).float() / 255.0, torch.as_tensor(labels).long()
 
 
-def fit(
-    args: argparse.Namespace,
-    model: nn.Module,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    *,
-    prepare: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    evaluate: Callable[[], dict[str, float]],
-    weight_decay: float = 1e-4,
-) -> list[dict]:
-    """AdamW with a one-cycle learning rate over ``args.epochs``; ``evaluate()`` after each epoch.
-
-    Returns the history: per epoch, the mean training loss and what ``evaluate`` reported.
-    """
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=weight_decay)
-    max_batches = 3 if args.dry_run else None
-    steps_per_epoch = min(-(-len(images) // args.batch_size), max_batches or 10**9)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch)
-    generator = torch.Generator().manual_seed(args.seed)
-    history = []
-    for epoch in range(1, args.epochs + 1):
-        train_loss = train_epoch(
-            model, images, labels, optimizer, scheduler, batch_size=args.batch_size, device=args.device,
-            prepare=prepare, loss_fn=loss_fn, generator=generator,
-            description=f"epoch {epoch}/{args.epochs}", max_batches=max_batches,
-        )
-        scores = {name: round(value, 5) for name, value in evaluate().items()}
-        history.append({"epoch": epoch, "train_loss": round(train_loss, 4), **scores})
-        print(f"epoch {epoch}: train loss {train_loss:.4f}, " + ", ".join(f"{k} {v}" for k, v in scores.items()), flush=True)
-    return history
-
-
-def train_classifier(
-    args: argparse.Namespace,
-    model: nn.Module,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    test: tuple[torch.Tensor, torch.Tensor],
-    *,
-    augment: Callable[[torch.Tensor], torch.Tensor],
-    normalise: Callable[[torch.Tensor], torch.Tensor],
-    label_smoothing: float,
-    weight_decay: float = 1e-4,
-) -> list[dict]:
-    """`fit` for an image classifier: augmented, normalised batches, cross-entropy, test loss/accuracy per epoch."""
-
-    def test_scores() -> dict[str, float]:
-        scores = evaluate_classifier(model, *test, num_classes=model.classifier[-1].out_features,
-                                     device=args.device, transform=normalise)
-        return {"test_loss": scores["loss"], "test_accuracy": scores["accuracy"]}
-
-    return fit(
-        args, model, images, labels,
-        prepare=lambda batch, targets: (normalise(augment(batch)), targets),
-        loss_fn=lambda logits, targets: nn.functional.cross_entropy(logits, targets, label_smoothing=label_smoothing),
-        evaluate=test_scores,
-        weight_decay=weight_decay,
-    )
-
-
 def _cpu_name() -> str:
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
@@ -247,21 +216,21 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def run_info(args: argparse.Namespace, started: float, train_size: int) -> dict:
-    """Facts about the run for metrics.json: device, time, data size, flags."""
+def run_info(args: argparse.Namespace, started: float, train_size: int, **constants: object) -> dict:
+    """Facts about the run for metrics.json: every flag, the script's named constants (augmentation and
+    the like), the device, the time and the data size. The model card reads them from here."""
     device = args.device
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()
+    flags = {key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
+             if key not in ("data_dir", "out", "push_to_hub", "device")}
     return {
+        **flags,
+        **constants,
         "device": f"{device.type} ({name})",
         "torch_threads": torch.get_num_threads(),
         "wall_time_seconds": round(time.time() - started, 1),
         "train_size": train_size,
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "lr": args.lr,
-        "seed": args.seed,
         "torch_version": torch.__version__,
-        "dry_run": args.dry_run,
     }
 
 
@@ -291,12 +260,12 @@ def markdown_table(header: list, rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def card_front_matter(tags: list[str], datasets: list[str], metrics: dict[str, float]) -> str:
-    """YAML front matter for a model card (Hub metadata)."""
-    lines = ["---", "library_name: pytorch", "license: mit", "tags:"]
-    lines += [f"- {tag}" for tag in tags] + ["datasets:"] + [f"- {name}" for name in datasets]
-    lines += ["metrics:"] + [f"- {name}" for name in metrics] + ["---", ""]
-    return "\n".join(lines)
+def card_front_matter(model: nn.Module, datasets: list[str], metrics: list[str]) -> str:
+    """YAML front matter for a model card: the model class's Hub metadata (library, licence,
+    pipeline tag, tags: declared once, on the class) plus the data sets and the metrics reported."""
+    data = model.generate_model_card().data
+    data.datasets, data.metrics = datasets, metrics
+    return f"---\n{data.to_yaml()}\n---\n"
 
 
 def push_folder(folder: Path, repo_id: str, api: object | None = None) -> str:

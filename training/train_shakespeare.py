@@ -156,13 +156,14 @@ def round_to_half(model: CharLSTM) -> CharLSTM:
     return model.half().float()
 
 
-def model_card(metrics: dict) -> str:
+def model_card(model: CharLSTM, metrics: dict) -> str:
+    """The model card, from metrics.json alone (and the class's Hub metadata)."""
     val, run, config = metrics["validation"], metrics["run"], metrics["config"]
     curve = common.markdown_table(
         ["epoch", "train loss", "val loss", "minutes"],
         [[h["epoch"], h["train_loss"], h["val_loss"], h["minutes"]] for h in metrics["history"]],
     )
-    return f"""{common.card_front_matter(["char-rnn", "lstm", "text-generation", "shakespeare", "deep-learning-demos"], ["tiny_shakespeare"], {"loss": val["loss"]})}
+    return f"""{common.card_front_matter(model, ["tiny_shakespeare"], ["loss"])}
 # Shakespeare character-level LSTM (Deep Learning Demos)
 
 Writes on from a prompt, one character at a time, in the Shakespeare tab of Deep Learning
@@ -215,7 +216,8 @@ not their sense.
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = common.build_parser(__doc__.splitlines()[0], epochs=50, batch_size=64, lr=2e-3, out=OUT)
+    parser = common.build_parser(__doc__.splitlines()[0], epochs=50, batch_size=64, lr=2e-3, out=OUT,
+                                 weight_decay=0.01)
     parser.add_argument("--corpus", type=Path, default=None,
                         help="plain-text corpus (default: <data-dir>/tinyshakespeare/input.txt)")
     parser.add_argument("--seq-len", type=int, default=128, help="characters per back-propagation window")
@@ -223,7 +225,6 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--hidden-size", type=int, default=600)
     parser.add_argument("--num-layers", type=int, default=2)
     parser.add_argument("--dropout", type=float, default=0.3)
-    parser.add_argument("--weight-decay", type=float, default=0.01)
     parser.add_argument("--clip", type=float, default=1.0, help="gradient norm clip")
     parser.add_argument("--checkpoint", type=Path, default=None, help="also save the best model here after each improvement")
     args = common.parse_args(parser, argv)
@@ -263,14 +264,14 @@ def main(argv: list[str] | None = None) -> dict:
         "config": {"vocab": vocab, "embedding_dim": args.embedding_dim, "hidden_size": args.hidden_size,
                    "num_layers": args.num_layers, "dropout": args.dropout},
         "parameters": sum(parameter.numel() for parameter in model.parameters()),
-        "run": {**common.run_info(args, started, train_size=len(train_text)), "seq_len": args.seq_len,
-                "weight_decay": args.weight_decay, "clip": args.clip, "warmup_steps": WARMUP_STEPS,
+        "run": {**common.run_info(args, started, train_size=len(train_text), warmup_steps=WARMUP_STEPS,
+                                  validation_fraction=VALIDATION_FRACTION),
                 "characters_per_second": trained_chars / wall, "corpus": str(corpus.name)},
         "sample_prompt": prompt,
         "sample": sample_text(model, prompt, 300 if not args.dry_run else 40, seed=0),
     }
     model_half = model.half()  # the file holds float16; CharLSTM loads it into float32
-    common.finish(args, model_half, metrics, model_card(metrics))
+    common.finish(args, model_half, metrics, model_card(model_half, metrics))
     print(f"validation loss {loss:.4f} nats per character ({len(val_text):,} held-out characters)")
     return metrics
 

@@ -4,6 +4,6 @@
 builds the UI. Importing this package loads no model and no gradio.
 """
 
-from demos.completion.predict import complete, complete_batch, load_unet
+from demos.completion.predict import Completion, complete, complete_batch, complete_drawing, load_unet
 
-__all__ = ["complete", "complete_batch", "load_unet"]
+__all__ = ["Completion", "complete", "complete_batch", "complete_drawing", "load_unet"]

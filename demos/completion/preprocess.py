@@ -3,8 +3,8 @@
 Half a digit cannot be framed by its own centre of mass, so the sketch-pad itself is
 the 28x28 MNIST field, 10 canvas pixels per MNIST pixel: a box marks where MNIST puts
 a digit (rows and columns 4-24) and a midline marks column 14. People draw the left
-half inside the box; the canvas is shrunk to 28x28 as it is, and columns 14-27 are
-zeroed, exactly as the training inputs were made.
+half inside the box; the canvas is shrunk to 28x28 as it is, and the model zeroes
+columns 14-27, exactly as the training inputs were made.
 
 The guides are drawn in colours whose brightest channel is full (light blue), and ink
 is measured as darkness of the brightest channel, so the guides never count as ink.
@@ -95,13 +95,13 @@ def drawing_to_field(image: object) -> np.ndarray:
     return np.clip(field, 0.0, 1.0)
 
 
-def left_half_from_drawing(image: object) -> np.ndarray:
-    """The left half the network completes: (28, 28) float32, columns 14-27 zeroed.
+def half_digit_from_drawing(image: object) -> np.ndarray:
+    """The drawing as the network's (28, 28) float32 input; only its left half is read (the model masks
+    the rest, see `CompletionUNet.complete`).
 
     Raises `HalfDrawingError` when the left half holds (almost) no ink.
     """
     field = drawing_to_field(image)
-    field[:, HALF:] = 0.0
-    if float(field.sum()) < MIN_INK:
+    if float(field[:, :HALF].sum()) < MIN_INK:
         raise HalfDrawingError("Draw the left half of a digit inside the box (left of the dashed line)")
     return field

@@ -1,9 +1,14 @@
-"""The Half-digit completion tab: draw the left half of a digit, the UNet draws the rest."""
+"""The Half-digit completion tab: draw the left half of a digit, the UNet draws the rest.
+
+The tab lays out and wires; `build_tab` gets the demo's `complete_drawing` and `ink_on_paper`
+(demos.completion.predict), which own the pipeline.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
@@ -11,10 +16,7 @@ import numpy as np
 from PIL import Image
 
 from demos import ui
-from demos.completion.model import HALF
-from demos.completion.predict import complete
-from demos.completion.preprocess import CANVAS, HalfDrawingError, guide_overlay, ink_on_paper, left_half_from_drawing
-from demos.digits.predict import LABELS, digit_probabilities
+from demos.completion.predict import CANVAS, HALF, Completion
 
 PAD_ID, PICTURE_ID, LABEL_ID = "completion-sketchpad", "completion-picture", "completion-label"
 HINT = "Draw the left half of a digit"
@@ -32,10 +34,10 @@ PAGE = ui.PageScript(
 )
 
 
-def guides_css() -> str:
-    """CSS that puts the guides (an RGBA PNG, a few KB) on the overlay `ui.js` lays over the paper."""
+def guides_css(guides: np.ndarray) -> str:
+    """CSS that puts the guides (RGBA, made into a PNG of a few KB) on the overlay `ui.js` lays over the paper."""
     png = io.BytesIO()
-    Image.fromarray(guide_overlay()).save(png, format="PNG", optimize=True)
+    Image.fromarray(guides).save(png, format="PNG", optimize=True)
     data = base64.b64encode(png.getvalue()).decode()
     return (f"#{PAD_ID} .pad-paper {{ background-image: url(data:image/png;base64,{data}); }}\n"
             f"#{PICTURE_ID} img {{ image-rendering: pixelated; }}\n")
@@ -52,31 +54,35 @@ def completion_picture(whole: np.ndarray, scale: int = SCALE) -> np.ndarray:
     return picture
 
 
-def complete_for_ui(sketch: dict | np.ndarray | None) -> tuple[np.ndarray | None, dict[str, float] | str]:
+def complete_for_ui(
+    complete_drawing: Callable[[object], Completion], sketch: dict | np.ndarray | None
+) -> tuple[np.ndarray | None, dict[str, float] | str]:
     """Sketch-pad value (or a picture in the same framing) -> (completion picture, the digits
     model's reading of it); a hint instead when the left half is blank."""
     if sketch is None:
         return None, HINT
     try:
-        left = left_half_from_drawing(sketch)
-    except HalfDrawingError as hint:
-        return None, str(hint)
+        completion = complete_drawing(sketch)
     except ValueError as problem:
         return None, f"Could not read that image: {problem}"
-    whole = complete(left)
-    probabilities = digit_probabilities(whole[None])[0]
-    return completion_picture(whole), {label: float(p) for label, p in zip(LABELS, probabilities)}
+    if completion.message:
+        return None, completion.message
+    return completion_picture(completion.whole), completion.probabilities
 
 
-def example_for_ui(picture: np.ndarray | None) -> tuple[dict | None, np.ndarray | None, dict[str, float] | str]:
+def example_for_ui(
+    complete_drawing: Callable[[object], Completion], ink_on_paper: Callable[[object], np.ndarray],
+    picture: np.ndarray | None,
+) -> tuple[dict | None, np.ndarray | None, dict[str, float] | str]:
     """An example picked -> (the pad showing its half, so it can be extended; completion picture; reading)."""
     if picture is None:
         return None, None, HINT
-    return {"background": ink_on_paper(picture), "layers": [], "composite": None}, *complete_for_ui(picture)
+    return {"background": ink_on_paper(picture), "layers": [], "composite": None}, *complete_for_ui(
+        complete_drawing, picture)
 
 
-def build_tab(demo: gr.Blocks) -> None:
-    """The tab's components and events, inside ``demo``."""
+def build_tab(complete_drawing: Callable[[object], Completion], ink_on_paper: Callable[[object], np.ndarray]) -> None:
+    """The tab's components and events."""
     gr.Markdown(
         "Draw the **left half** of a digit inside the blue box, left of the dashed line — the right half "
         "is ignored. A UNet that has only ever seen left halves draws the rest (in orange), and the "
@@ -93,11 +99,15 @@ def build_tab(demo: gr.Blocks) -> None:
             label = gr.Label(value=HINT, num_top_classes=3, label="The digit classifier reads", elem_id=LABEL_ID)
     example = gr.Image(type="numpy", image_mode="RGB", visible=False)
     if EXAMPLES:
-        gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=example,
+        # run on every click (watching the hidden image's value would miss a second click on the same one)
+        gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=example, outputs=[sketch, picture, label],
+                    fn=lambda value: example_for_ui(complete_drawing, ink_on_paper, value), run_on_click=True,
+                    cache_examples=False, api_visibility="private",
                     label="Left halves of MNIST training digits (click one to put it on the pad)")
-    sketch.change(complete_for_ui, inputs=sketch, outputs=[picture, label], api_name="complete_digit",
+    sketch.change(lambda value: complete_for_ui(complete_drawing, value), inputs=sketch, outputs=[picture, label],
+                  api_name="complete_digit",
                   show_progress="hidden", trigger_mode="always_last").then(
         None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
-    example.change(example_for_ui, inputs=example, outputs=[sketch, picture, label], api_visibility="private",
-                   show_progress="hidden")
-    clear.click(None, js=ui.clear_pad_js(PAD_ID))
+    # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile
+    clear.click(lambda: (None, HINT), outputs=[picture, label], js=ui.clear_pad_js(PAD_ID), api_visibility="private",
+                show_progress="hidden")

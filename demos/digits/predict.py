@@ -1,4 +1,4 @@
-"""Plain predict functions for the Digits tab (no gradio here).
+"""The Digits pipeline, owned here (no gradio): the tab, the benchmarks and the completion demo call it.
 
     >>> from demos.digits import classify
     >>> classify(drawing)            # {'0': 0.001, ..., '7': 0.98, ...}, or {} when blank
@@ -6,38 +6,22 @@
 
 from __future__ import annotations
 
-import functools
-
-import numpy as np
-
-from demos import classifier, runtime
-from demos.classifier import Reading
-from demos.digits.model import DigitCNN
-from demos.digits.preprocess import DrawingError, preprocess_drawing, to_model_input
+from demos.classifier import ImageClassifier
+from demos.digits.model import DIGITS, DigitCNN
+from demos.digits.preprocess import DrawingError, preprocess_drawing
 
 NAME = "digits"
 TRAIN_COMMAND = "python -m training.train_digits"
-LABELS = tuple(str(digit) for digit in range(10))
+LABELS = DIGITS
 
+CLASSIFIER = ImageClassifier(NAME, DigitCNN, TRAIN_COMMAND, preprocess_drawing, DrawingError)
 
-@functools.cache
-def load_classifier() -> DigitCNN:
-    """The committed digit classifier, loaded once (strictly, eval mode, on the serving device)."""
-    return runtime.load_model(DigitCNN, NAME, TRAIN_COMMAND)
-
-
-@runtime.gpu
-def digit_probabilities(digits: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) MNIST-style digits (white on black, [0, 1]) -> (N, 10) probabilities.
-
-    The one place the classifier runs; the completion demo reads its digits here too.
-    """
-    return classifier.softmax(load_classifier(), to_model_input(digits))
-
-
-def read_drawing(image: object) -> Reading:
-    """Preprocess a drawing and classify it; blank drawings and scribbles get a message instead."""
-    return classifier.read_image(image, preprocess_drawing, digit_probabilities, LABELS, DrawingError)
+load_classifier = CLASSIFIER.load
+metrics = CLASSIFIER.metrics
+# (N, 28, 28) MNIST-style digits (white on black, [0, 1]) -> (N, 10) probabilities
+digit_probabilities = CLASSIFIER.probabilities
+# a drawing -> Reading: probabilities and the 28x28 input, or a message for a blank pad or a scribble
+read_drawing = CLASSIFIER.read
 
 
 def classify(image: object) -> dict[str, float]:
@@ -48,4 +32,4 @@ def classify(image: object) -> dict[str, float]:
     dark ink on a light or transparent background. Raises ``ValueError`` for things
     that are not images.
     """
-    return read_drawing(image).probabilities
+    return CLASSIFIER.classify(image)

@@ -9,14 +9,11 @@ photo or scan, or an array; serving, the tests and the robustness checks all use
 from __future__ import annotations
 
 import numpy as np
-import torch
-
 from demos import imaging
 
 SIZE = 28  # model input side
 BOX = 20  # longer side of the digit inside the field, as in MNIST
 CENTER = (14.0, 14.0)  # mean centre of mass of MNIST training digits, (row, col)
-MEAN, STD = 0.1307, 0.3081  # MNIST normalisation used in training
 
 INK_THRESHOLD = 0.2  # foreground level that counts as ink when cropping
 MIN_INK_FRACTION = 0.1  # ink whose extent is below this share of the image side is a speck
@@ -107,9 +104,3 @@ def preprocess_drawing(image: object) -> np.ndarray:
     if int((digit > 0.5).sum()) > MAX_INK_PIXELS:
         raise DrawingError("That looks like a scribble, not a digit: clear and draw one digit")
     return digit
-
-
-def to_model_input(digits: np.ndarray) -> torch.Tensor:
-    """(N, 28, 28) in [0, 1] -> normalised (N, 1, 28, 28) float tensor."""
-    tensor = torch.as_tensor(np.asarray(digits, dtype=np.float32)).unsqueeze(1)
-    return (tensor - MEAN) / STD

@@ -1,12 +1,17 @@
-"""The Digits tab: draw on a sketch-pad, the prediction updates after every stroke."""
+"""The Digits tab: draw on a sketch-pad, the prediction updates after every stroke.
+
+The tab lays out and wires; `build_tab` gets the demo's `read_drawing` (demos.digits.predict).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import gradio as gr
 import numpy as np
 
 from demos import ui
-from demos.digits.predict import read_drawing
+from demos.classifier import Reading
 
 HINT = "Draw a digit"
 CANVAS = 280  # px; exporting a smaller canvas is what makes the label quick (see README)
@@ -20,13 +25,15 @@ PAGE = ui.PageScript(
 )
 
 
-def predict_for_ui(sketch: dict | None) -> tuple[dict[str, float] | str, np.ndarray | None]:
+def predict_for_ui(
+    read_drawing: Callable[[object], Reading], sketch: dict | None
+) -> tuple[dict[str, float] | str, np.ndarray | None]:
     """Sketch-pad value -> (label value, enlarged model input); a hint instead when there is no digit."""
     return ui.show_reading(read_drawing, sketch, HINT)
 
 
-def build_tab(demo: gr.Blocks) -> None:
-    """The tab's components and events, inside ``demo``."""
+def build_tab(read_drawing: Callable[[object], Reading]) -> None:
+    """The tab's components and events."""
     gr.Markdown(
         "Draw a digit from 0 to 9 — big, filling most of the white square. The network reads it after every "
         "stroke. You can also upload a photo or scan of a handwritten digit (dark ink on light paper)."
@@ -39,7 +46,10 @@ def build_tab(demo: gr.Blocks) -> None:
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
             seen = ui.model_view(SEEN_ID)
     # a photo uploaded after the pad was cleared fires `upload` but not `change` (Gradio 6.31)
-    gr.on([sketch.change, sketch.upload], predict_for_ui, inputs=sketch, outputs=[label, seen],
+    gr.on([sketch.change, sketch.upload], lambda value: predict_for_ui(read_drawing, value), inputs=sketch,
+          outputs=[label, seen],
           api_name="classify_digit", show_progress="hidden", trigger_mode="always_last").then(
         None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
-    clear.click(None, js=ui.clear_pad_js(PAD_ID))
+    # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile
+    clear.click(lambda: (HINT, None), outputs=[label, seen], js=ui.clear_pad_js(PAD_ID), api_visibility="private",
+                show_progress="hidden")

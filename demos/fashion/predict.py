@@ -1,4 +1,4 @@
-"""Plain predict functions for the Fashion tab (no gradio here).
+"""The Fashion pipeline, owned here (no gradio): the tab and the benchmarks call it.
 
     >>> from demos.fashion import classify
     >>> classify(Image.open("sneaker.jpg"))   # {'T-shirt/top': 0.001, ..., 'Sneaker': 0.97, ...}
@@ -6,34 +6,32 @@
 
 from __future__ import annotations
 
-import functools
+from PIL import Image
 
-import numpy as np
-
-from demos import classifier, runtime
-from demos.classifier import Reading
-from demos.fashion.model import CLASS_NAMES, FashionCNN
-from demos.fashion.preprocess import PhotoError, preprocess_photo, to_model_input
+from demos.classifier import ImageClassifier, Reading
+from demos.fashion.model import FashionCNN
+from demos.fashion.preprocess import PhotoError, preprocess_photo
 
 NAME = "fashion"
 TRAIN_COMMAND = "python -m training.train_fashion"
 
+CLASSIFIER = ImageClassifier(NAME, FashionCNN, TRAIN_COMMAND, preprocess_photo, PhotoError)
 
-@functools.cache
-def load_classifier() -> FashionCNN:
-    """The committed garment classifier, loaded once (strictly, eval mode, on the serving device)."""
-    return runtime.load_model(FashionCNN, NAME, TRAIN_COMMAND)
-
-
-@runtime.gpu
-def garment_probabilities(images: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) Fashion-MNIST-style images (light on black, [0, 1]) -> (N, 10) probabilities."""
-    return classifier.softmax(load_classifier(), to_model_input(images))
+load_classifier = CLASSIFIER.load
+metrics = CLASSIFIER.metrics
+# (N, 28, 28) Fashion-MNIST-style images (light on black, [0, 1]) -> (N, 10) probabilities
+garment_probabilities = CLASSIFIER.probabilities
+# a photo -> Reading: probabilities and the 28x28 input, or a message for a blank image
+read_photo = CLASSIFIER.read
 
 
-def read_photo(image: object) -> Reading:
-    """Preprocess a photo and classify it; blank or uniform images get a message instead."""
-    return classifier.read_image(image, preprocess_photo, garment_probabilities, CLASS_NAMES, PhotoError)
+def read_photo_file(path: str) -> Reading:
+    """An uploaded file -> Reading; a file that is not an image gets a message, not an exception."""
+    try:
+        with Image.open(path) as photo:
+            return read_photo(photo)
+    except (OSError, Image.DecompressionBombError) as error:  # not an image file, truncated, or absurdly large
+        return Reading({}, None, f"Could not open that file as an image ({type(error).__name__})")
 
 
 def classify(image: object) -> dict[str, float]:
@@ -43,4 +41,4 @@ def classify(image: object) -> dict[str, float]:
     Fashion-MNIST style (light item on black) or a photo (item on a light background).
     Raises ``ValueError`` for things that are not images.
     """
-    return read_photo(image).probabilities
+    return CLASSIFIER.classify(image)

@@ -11,12 +11,9 @@ dark background) passes through unchanged.
 from __future__ import annotations
 
 import numpy as np
-import torch
-
 from demos import imaging
 
 SIZE = 28
-MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST training-set statistics, used in training
 ITEM_THRESHOLD = 0.06  # foreground level that counts as part of the item when cropping
 MIN_ITEM_FRACTION = 0.08  # an item smaller than this share of the image side is no item
 MIN_CONTRAST = 0.04  # images whose whole range is below this are blank or uniform
@@ -56,9 +53,3 @@ def preprocess_photo(image: object) -> np.ndarray:
     y, x = (SIZE - new_h) // 2, (SIZE - new_w) // 2
     field[y : y + new_h, x : x + new_w] = resized
     return field
-
-
-def to_model_input(images: np.ndarray) -> torch.Tensor:
-    """(N, 28, 28) in [0, 1] -> normalised (N, 1, 28, 28) float tensor."""
-    tensor = torch.as_tensor(np.asarray(images, dtype=np.float32)).unsqueeze(1)
-    return (tensor - MEAN) / STD

@@ -1,17 +1,20 @@
-"""The Fashion tab: upload (or paste, or snap) a photo of a garment; the network names it."""
+"""The Fashion tab: upload (or paste, or snap) a photo of a garment; the network names it.
+
+The tab lays out and wires; `build_tab` gets the demo's `read_photo_file`, class names and
+metrics (demos.fashion.predict).
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
-from PIL import Image
 
-from demos import runtime, ui
+from demos import ui
+from demos.classifier import Reading
 from demos.fashion.model import CLASS_NAMES
-from demos.fashion.predict import NAME, read_photo
 
 HINT = "Upload a photo of a garment"
 EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
@@ -35,28 +38,24 @@ PAGE = ui.PageScript(
 )
 
 
-def predict_for_ui(path: str | None) -> tuple[dict[str, float] | str, np.ndarray | None]:
+def predict_for_ui(
+    read_photo_file: Callable[[str], Reading], path: str | None
+) -> tuple[dict[str, float] | str, np.ndarray | None]:
     """Uploaded file -> (label value, enlarged model input); a message instead when there is nothing to name."""
-    if path is None:
-        return HINT, None
-    try:
-        with Image.open(path) as photo:
-            return ui.show_reading(read_photo, photo, HINT)
-    except (OSError, Image.DecompressionBombError) as error:  # not an image file, truncated, or absurdly large
-        return f"Could not open that file as an image ({type(error).__name__})", None
+    return ui.show_reading(read_photo_file, path, HINT)
 
 
-def model_report(metrics_path: Path = runtime.WEIGHTS_DIR / NAME / "metrics.json") -> str:
-    """Markdown: test accuracy, per-class accuracy and the confusion matrix from the committed metrics."""
-    if not metrics_path.is_file():
-        return "No metrics were committed with this model."
-    test = json.loads(metrics_path.read_text())["test"]
-    short = [name.split("/")[0] for name in CLASS_NAMES]
+def model_report(metrics: dict | None, labels: Sequence[str]) -> str:
+    """Markdown: test accuracy, per-class accuracy and the confusion matrix from the model's metrics."""
+    if metrics is None:
+        return "No metrics came with this model."
+    test = metrics["test"]
+    short = [name.split("/")[0] for name in labels]
     lines = [
         f"Accuracy on the 10,000 Fashion-MNIST test images: **{test['accuracy']:.2%}**.",
         "",
-        "| class | " + " | ".join(CLASS_NAMES) + " |",
-        "|---|" + "---|" * len(CLASS_NAMES),
+        "| class | " + " | ".join(labels) + " |",
+        "|---|" + "---|" * len(labels),
         "| test accuracy | " + " | ".join(f"{value:.1%}" for value in test["per_class_accuracy"]) + " |",
         "",
         "How the test images were named (rows: what they are, columns: what the model said). "
@@ -65,17 +64,16 @@ def model_report(metrics_path: Path = runtime.WEIGHTS_DIR / NAME / "metrics.json
         "| is \\ said | " + " | ".join(short) + " |",
         "|---|" + "---:|" * len(short),
     ]
-    for name, row in zip(short, test["confusion_matrix"]):
-        lines.append(f"| **{name}** | " + " | ".join(f"**{n}**" if i == short.index(name) else str(n)
-                                                       for i, n in enumerate(row)) + " |")
+    for index, (name, row) in enumerate(zip(short, test["confusion_matrix"])):
+        lines.append(f"| **{name}** | " + " | ".join(f"**{n}**" if i == index else str(n) for i, n in enumerate(row)) + " |")
     return "\n".join(lines)
 
 
-def build_tab(demo: gr.Blocks) -> None:
-    """The tab's components and events, inside ``demo``."""
+def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], metrics: dict | None) -> None:
+    """The tab's components and events; ``labels``: the classes the model knows, ``metrics``: its metrics.json."""
     gr.Markdown(
         "Upload a photo of one piece of clothing, shoe or bag, best on a plain light background — or pick an "
-        "example. The network knows ten kinds: " + ", ".join(CLASS_NAMES) + "."
+        f"example. The network knows {len(labels)} kinds: " + ", ".join(labels) + "."
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
@@ -90,6 +88,7 @@ def build_tab(demo: gr.Blocks) -> None:
     gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=photo, examples_per_page=20,
                 label="Test-set examples (as in the data set, and as a product photo)")
     with gr.Accordion("How good is this model?", open=False):
-        gr.Markdown(model_report())
-    photo.change(predict_for_ui, inputs=photo, outputs=[label, seen], api_name="classify_garment",
+        gr.Markdown(model_report(metrics, labels))
+    photo.change(lambda path: predict_for_ui(read_photo_file, path), inputs=photo, outputs=[label, seen],
+                 api_name="classify_garment",
                  show_progress="minimal").then(None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")

@@ -1,9 +1,12 @@
-"""Plain functions for the Shakespeare tab (no gradio here): generate, stream, nll.
+"""The Shakespeare pipeline, owned here (no gradio): the tab, the benchmarks and the API call it.
 
-    >>> from demos.shakespeare import generate, stream, nll
+    >>> from demos.shakespeare import generate, stream, nll, start_writing, score
     >>> generate("ROMEO:", max_new_chars=200, temperature=0.8, seed=1)   # the continuation only
     >>> for text in stream("JULIET:", 100): print(text)                 # the growing continuation
+    >>> writing = start_writing("ROMEO:")                               # checked, seed fixed
+    >>> writing.seed, "".join(writing.chars())                          # the seed drawn, the text
     >>> nll("To be, or not to be")                                      # nats per character
+    >>> score("To be, or not to be").verdict                            # in words, as the tab says it
 
 Characters the model does not know are mapped or left out (`demos.shakespeare.text`); the
 functions then warn (``UnknownCharactersWarning``) with the same note the tab shows. Values
@@ -13,7 +16,7 @@ out of range raise ``ValueError``.
 from __future__ import annotations
 
 import functools
-import json
+import math
 import secrets
 import warnings
 from collections.abc import Iterator
@@ -32,6 +35,7 @@ MAX_NEW_CHARS = 2000
 MAX_TEMPERATURE = 2.0
 MAX_PROMPT_CHARS = 5000
 MAX_SEED = 2**32 - 1
+MAX_SCORED_CHARS = 5_000  # pasted texts; the model reads a text in order, so scoring time grows with length
 EMPTY_PROMPT = "\n"  # an empty prompt starts the text as a new line would
 
 
@@ -47,29 +51,43 @@ def load_lstm() -> CharLSTM:
     return model
 
 
+def metrics() -> dict | None:
+    """The metrics.json that came with the weights, or None."""
+    return runtime.load_metrics(NAME, TRAIN_COMMAND)
+
+
 def validation_loss() -> float | None:
-    """The committed model's loss on held-out Shakespeare (metrics.json), if it was committed."""
-    path = runtime.WEIGHTS_DIR / NAME / "metrics.json"
-    if not path.is_file():
-        return None
-    return float(json.loads(path.read_text())["validation"]["loss"])
+    """The model's loss on held-out Shakespeare (from the metrics that came with its weights), if known."""
+    found = metrics()
+    return float(found["validation"]["loss"]) if found is not None else None
+
+
+def new_seed() -> int:
+    """A fresh seed, 1 to MAX_SEED: what a generation without a seed uses (and reports)."""
+    return 1 + secrets.randbelow(MAX_SEED)
 
 
 @dataclass(frozen=True)
-class GenerationRequest:
-    """Checked arguments of `generate`/`stream`: the prompt in the model's alphabet and the sampling settings."""
+class Writing:
+    """A generation, checked and with its seed fixed: what `generate`, `stream` and the tab run."""
 
-    prompt: FittedText
+    prompt: FittedText  # the prompt in the model's alphabet, and a note on what was changed
     max_new_chars: int
     temperature: float
     top_k: int | None
-    seed: int | None
+    seed: int  # drawn with `new_seed` when none was given, so that any text can be had again
+
+    def chars(self) -> Iterator[str]:
+        """The sampled characters, one by one."""
+        return sample_chars(load_lstm(), self)
 
 
-def check_request(
-    model: CharLSTM, prompt: str, max_new_chars: int, temperature: float, top_k: int | None, seed: int | None
-) -> GenerationRequest:
-    """Validate every argument (``ValueError`` with the allowed range) and fit the prompt to the vocabulary."""
+def start_writing(
+    prompt: str, max_new_chars: int = 500, temperature: float = 0.8, top_k: int | None = None, seed: int | None = None
+) -> Writing:
+    """Validate every argument (``ValueError`` naming the allowed range), fit the prompt to the
+    model's alphabet and fix the seed (a new one when ``seed`` is None)."""
+    model = load_lstm()
     if not isinstance(prompt, str):
         raise ValueError(f"prompt must be a string, got {type(prompt).__name__}")
     if len(prompt) > MAX_PROMPT_CHARS:
@@ -83,7 +101,8 @@ def check_request(
         raise ValueError(f"top_k must be None (all characters) or a whole number from 1 to {vocab_size}, got {top_k!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
         raise ValueError(f"seed must be None or a whole number from 0 to {MAX_SEED}, got {seed!r}")
-    return GenerationRequest(fit_to_vocabulary(prompt, model.vocab), max_new_chars, float(temperature), top_k, seed)
+    return Writing(fit_to_vocabulary(prompt, model.vocab), max_new_chars, float(temperature), top_k,
+                   new_seed() if seed is None else seed)
 
 
 def _warn_if_changed(fitted: FittedText) -> None:
@@ -93,13 +112,13 @@ def _warn_if_changed(fitted: FittedText) -> None:
 
 @runtime.gpu
 @torch.inference_mode()
-def sample_chars(model: CharLSTM, request: GenerationRequest) -> Iterator[str]:
-    """The sampled characters one by one (the loop under `stream` and the tab)."""
+def sample_chars(model: CharLSTM, writing: Writing) -> Iterator[str]:
+    """The sampled characters one by one (the loop under `Writing.chars`)."""
     device = model.head.weight.device
     generator = torch.Generator(device)
-    generator.manual_seed(request.seed if request.seed is not None else secrets.randbits(63))
-    prompt = request.prompt.text or EMPTY_PROMPT
-    ids = model.generate(model.encode(prompt), request.max_new_chars, request.temperature, request.top_k, generator)
+    generator.manual_seed(writing.seed)
+    prompt = writing.prompt.text or EMPTY_PROMPT
+    ids = model.generate(model.encode(prompt), writing.max_new_chars, writing.temperature, writing.top_k, generator)
     for next_id in ids:
         yield model.vocab[next_id]
 
@@ -108,10 +127,9 @@ def stream(
     prompt: str, max_new_chars: int = 500, temperature: float = 0.8, top_k: int | None = None, seed: int | None = None
 ) -> Iterator[str]:
     """Like `generate`, but yields the growing continuation after each new character."""
-    model = load_lstm()
-    request = check_request(model, prompt, max_new_chars, temperature, top_k, seed)
-    _warn_if_changed(request.prompt)
-    return _growing(sample_chars(model, request))
+    writing = start_writing(prompt, max_new_chars, temperature, top_k, seed)
+    _warn_if_changed(writing.prompt)
+    return _growing(writing.chars())
 
 
 def _growing(chars: Iterator[str]) -> Iterator[str]:
@@ -128,12 +146,12 @@ def generate(
 
     ``temperature`` from 0 (greedy: always the likeliest character) to 2 (wild); ``top_k``
     samples only among the k likeliest characters; the same ``seed`` and arguments give the
-    same text. An empty prompt starts from a line break.
+    same text; without one a new seed is drawn (`start_writing` says which). An empty prompt
+    starts from a line break.
     """
-    model = load_lstm()
-    request = check_request(model, prompt, max_new_chars, temperature, top_k, seed)
-    _warn_if_changed(request.prompt)
-    return "".join(sample_chars(model, request))
+    writing = start_writing(prompt, max_new_chars, temperature, top_k, seed)
+    _warn_if_changed(writing.prompt)
+    return "".join(writing.chars())
 
 
 @runtime.gpu
@@ -169,3 +187,61 @@ def nll(text: str) -> float:
     _warn_if_changed(fitted)
     return text_nll(model, fitted.text)
 
+
+
+# Verdict bands, in nats per character above held-out Shakespeare (about 1.41 for the committed
+# model). Set from `python -m benchmarks.shakespeare_verdicts`: Shakespeare the model never read
+# scores 1.41-1.58, other English of his age 1.33-1.69, modern English 1.91-2.21, code 3.7-4.9,
+# noise above 7. Past ln(number of characters it knows) the model does worse than blind guessing.
+MEMORISED_BELOW = -0.25
+SHAKESPEAREAN_UP_TO = 0.2
+OLD_ENGLISH_UP_TO = 0.4
+MODERN_ENGLISH_UP_TO = 1.2
+
+
+def verdict(loss: float, reference: float, choices: int) -> str:
+    """Plain words for a score relative to held-out Shakespeare (lower is more predictable to the model);
+    ``choices``: how many characters the model knows."""
+    if loss < reference + MEMORISED_BELOW:
+        return "Even more predictable than Shakespeare it never read: it may have read this very passage in training."
+    if loss <= reference + SHAKESPEAREAN_UP_TO:
+        return "Shakespearean: as predictable to the model as real Shakespeare it never read."
+    if loss <= reference + OLD_ENGLISH_UP_TO:
+        return "Old-fashioned English: close to the plays' language, though not quite the Bard's."
+    if loss <= reference + MODERN_ENGLISH_UP_TO:
+        return "Modern English, not Shakespeare: the model follows the words but not the style."
+    if loss <= math.log(choices):
+        return "Hardly language to this model: code, lists or another tongue, perhaps."
+    return "Nothing like what it has read: the model guesses worse than blindly (noise, numbers or symbols)."
+
+
+@dataclass(frozen=True)
+class Score:
+    """How Shakespearean a text looks to the model."""
+
+    loss: float  # nats per character (`nll`)
+    choices: int  # characters the model knows: blind guessing scores ln(choices)
+    reference: float | None  # held-out Shakespeare's loss, when the metrics came with the weights
+    note: str | None  # what was mapped or left out
+
+    @property
+    def verdict(self) -> str | None:
+        """The score in plain words (None without a reference)."""
+        return verdict(self.loss, self.reference, self.choices) if self.reference is not None else None
+
+
+def score(text: str) -> Score:
+    """`nll` with a verdict, for texts people paste: at most MAX_SCORED_CHARS characters. Raises
+    ``ValueError`` with a sentence for an empty or too long text, or one with too little left once
+    the characters the model does not know are left out."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("Paste some text to score.")
+    if len(text) > MAX_SCORED_CHARS:
+        raise ValueError(f"That is {len(text):,} characters; please paste at most {MAX_SCORED_CHARS:,}.")
+    model = load_lstm()
+    fitted = fit_to_vocabulary(text, model.vocab)
+    if len(fitted.text) < 2:
+        raise ValueError("Too little text left to score: " + (fitted.note or "paste at least two characters."))
+    return Score(text_nll(model, fitted.text), len(model.vocab), validation_loss(), fitted.note)
