@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+import app
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
 from tests.browser import draw_strokes, open_page, seconds_until_heading
 from tests.conftest import DIGIT_STROKES, draw_sketch
@@ -37,7 +38,7 @@ def open_tab(page: Page, title: str) -> None:
 
 def test_tabs_in_order(page: Page):
     names = [tab.inner_text().strip() for tab in page.get_by_role("tab").all()]
-    assert names == ["Digits", "Fashion", "Half-digit completion", "Shakespeare"]
+    assert names == [tab.title for tab in app.TABS]
 
 
 def test_drawn_digits_are_read_and_clear_brings_back_the_hint(page: Page):

@@ -20,6 +20,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
+import app
 from tests.browser import (
     draw_strokes, in_viewport, ink_on_paper, open_page, paper_box, touch_path, touch_strokes,
 )
@@ -187,11 +188,10 @@ def test_the_result_says_it_is_coming_right_after_a_stroke_and_an_upload(laptop:
 
 def test_phone_all_four_tabs_are_one_tap_away(phone: Page):
     tabs = phone.get_by_role("tab")
-    assert [tab.inner_text().strip() for tab in tabs.all()] == ["Digits", "Fashion", "Half-digit completion",
-                                                               "Shakespeare"]
+    assert [tab.inner_text().strip() for tab in tabs.all()] == [tab.title for tab in app.TABS]
     assert all(tab.is_visible() and in_viewport(phone, f"#{tab.get_attribute('id')}") for tab in tabs.all())
     assert not phone.get_by_role("button", name="More tabs").is_visible()
-    for title in ("Shakespeare", "Half-digit completion", "Fashion", "Digits"):
+    for title in reversed([tab.title for tab in app.TABS]):
         tabs.filter(has_text=title).tap()
         expect(phone.get_by_role("tab", name=title)).to_have_attribute("aria-selected", "true")
 

@@ -33,6 +33,8 @@ OUT = common.REPO_ROOT / "weights" / "shakespeare"
 VALIDATION_FRACTION = 0.1
 SAMPLE_PROMPT = "ROMEO:"
 WARMUP_STEPS = 200
+MIN_LR_FRACTION = 0.1  # the cosine schedule ends at this fraction of the peak learning rate
+SAMPLE_TEMPERATURE = 0.8  # the model card's sample
 
 
 def load_corpus(path: Path) -> str:
@@ -112,18 +114,18 @@ def evaluate(model: CharLSTM, streams: torch.Tensor, device: torch.device, seq_l
 def sample_text(model: CharLSTM, prompt: str, length: int, seed: int) -> str:
     model.eval()
     generator = torch.Generator(model.head.weight.device).manual_seed(seed)
-    ids = model.generate(model.encode(prompt), length, temperature=0.8, generator=generator)
+    ids = model.generate(model.encode(prompt), length, temperature=SAMPLE_TEMPERATURE, generator=generator)
     return prompt + model.decode(list(ids))
 
 
 def cosine_schedule(optimizer, total_steps: int, warmup_steps: int):
-    """Linear warm-up, then cosine decay to a tenth of the peak learning rate."""
+    """Linear warm-up, then cosine decay to MIN_LR_FRACTION of the peak learning rate."""
 
     def factor(step: int) -> float:
         if step < warmup_steps:
             return (step + 1) / warmup_steps
         progress = min((step - warmup_steps) / max(total_steps - warmup_steps, 1), 1.0)
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+        return MIN_LR_FRACTION + (1 - MIN_LR_FRACTION) * 0.5 * (1 + math.cos(math.pi * progress))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
@@ -187,7 +189,7 @@ whole held-out text as one sequence. The kept checkpoint is the epoch with the l
   streams; truncated back-propagation through {run['seq_len']} characters with the state carried
   between batches; the chunk edges move by a random offset each epoch.
 - AdamW (weight decay {run['weight_decay']}), peak learning rate {run['lr']} with {run['warmup_steps']} warm-up
-  steps and cosine decay to a tenth, gradient norm clipped at {run['clip']}, {run['epochs']} epochs, seed {run['seed']}.
+  steps and cosine decay to {run['min_lr_fraction']:g} of it, gradient norm clipped at {run['clip']}, {run['epochs']} epochs, seed {run['seed']}.
 - Wall time {run['wall_time_seconds']:.0f} s on {run['device']} with {run['torch_threads']} torch threads
   ({run['characters_per_second']:,.0f} training characters per second).
 
@@ -195,7 +197,7 @@ whole held-out text as one sequence. The kept checkpoint is the epoch with the l
 
 ## Sample
 
-Prompt `{metrics['sample_prompt']!r}`, temperature 0.8, seed 0:
+Prompt `{metrics['sample_prompt']!r}`, temperature {run['sample_temperature']}, seed 0:
 
 ```
 {metrics['sample']}
@@ -265,7 +267,8 @@ def main(argv: list[str] | None = None) -> dict:
                    "num_layers": args.num_layers, "dropout": args.dropout},
         "parameters": sum(parameter.numel() for parameter in model.parameters()),
         "run": {**common.run_info(args, started, train_size=len(train_text), warmup_steps=WARMUP_STEPS,
-                                  validation_fraction=VALIDATION_FRACTION),
+                                  validation_fraction=VALIDATION_FRACTION, min_lr_fraction=MIN_LR_FRACTION,
+                                  sample_temperature=SAMPLE_TEMPERATURE),
                 "characters_per_second": trained_chars / wall, "corpus": str(corpus.name)},
         "sample_prompt": prompt,
         "sample": sample_text(model, prompt, 300 if not args.dry_run else 40, seed=0),
