@@ -44,7 +44,6 @@ class ImageClassifier:
         self.preprocess, self.refusal = preprocess, refusal
         self._model: torch.nn.Module | None = None
         self._lock = threading.Lock()
-        self.probabilities = runtime.gpu(self._probabilities)  # the one place the model runs
 
     def load(self) -> torch.nn.Module:
         """The committed model, loaded once (strictly, eval mode, on the serving device)."""
@@ -58,21 +57,20 @@ class ImageClassifier:
         return runtime.load_metrics(self.name, self.train_command)
 
     @torch.inference_mode()
-    def _probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(N, H, W) model inputs in [0, 1] -> (N, classes) probabilities."""
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """(N, H, W) model inputs in [0, 1] -> (N, classes) probabilities. Each demo calls this from one
+        module-level function marked `runtime.gpu` (ZeroGPU wants plain functions)."""
         model = self.load()
         device = next(model.parameters()).device
         return torch.softmax(model(to_image_batch(images).to(device)).float(), dim=1).cpu().numpy()
 
-    def read(self, image: object) -> Reading:
-        """Preprocess one image and classify it; a refusal from preprocessing becomes the message."""
+    def read(self, image: object, probabilities: Callable[[np.ndarray], np.ndarray]) -> Reading:
+        """Preprocess one image and classify it with ``probabilities`` (the demo's GPU-marked
+        `probabilities`); a refusal from preprocessing becomes the message."""
         try:
             model_input = self.preprocess(image)
         except self.refusal as problem:
             return Reading({}, None, str(problem))
-        values = self.probabilities(model_input[None])[0]
+        values = probabilities(model_input[None])[0]
         return Reading({label: float(p) for label, p in zip(self.load().labels, values)}, model_input)
 
-    def classify(self, image: object) -> dict[str, float]:
-        """Label -> probability (summing to 1); ``{}`` when there is nothing to classify."""
-        return self.read(image).probabilities

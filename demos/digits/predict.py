@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
-from demos.classifier import ImageClassifier
+import numpy as np
+
+from demos import runtime
+from demos.classifier import ImageClassifier, Reading
 from demos.digits.model import DIGITS, DigitCNN
 from demos.digits.preprocess import DrawingError, preprocess_drawing
 
@@ -18,10 +21,19 @@ CLASSIFIER = ImageClassifier(NAME, DigitCNN, TRAIN_COMMAND, preprocess_drawing, 
 
 load_classifier = CLASSIFIER.load
 metrics = CLASSIFIER.metrics
-# (N, 28, 28) MNIST-style digits (white on black, [0, 1]) -> (N, 10) probabilities
-digit_probabilities = CLASSIFIER.probabilities
-# a drawing -> Reading: probabilities and the 28x28 input, or a message for a blank pad or a scribble
-read_drawing = CLASSIFIER.read
+
+
+@runtime.gpu
+def digit_probabilities(digits: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) MNIST-style digits (white on black, [0, 1]) -> (N, 10) probabilities.
+
+    The one place the classifier runs; the completion demo reads its digits here too."""
+    return CLASSIFIER.probabilities(digits)
+
+
+def read_drawing(image: object) -> Reading:
+    """A drawing -> its probabilities and 28x28 input, or a message for a blank pad, a speck or a scribble."""
+    return CLASSIFIER.read(image, digit_probabilities)
 
 
 def classify(image: object) -> dict[str, float]:
@@ -32,4 +44,4 @@ def classify(image: object) -> dict[str, float]:
     dark ink on a light or transparent background. Raises ``ValueError`` for things
     that are not images.
     """
-    return CLASSIFIER.classify(image)
+    return read_drawing(image).probabilities

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image
 
+from demos import runtime
 from demos.classifier import ImageClassifier, Reading
 from demos.fashion.model import FashionCNN
 from demos.fashion.preprocess import PhotoError, preprocess_photo
@@ -19,10 +21,17 @@ CLASSIFIER = ImageClassifier(NAME, FashionCNN, TRAIN_COMMAND, preprocess_photo, 
 
 load_classifier = CLASSIFIER.load
 metrics = CLASSIFIER.metrics
-# (N, 28, 28) Fashion-MNIST-style images (light on black, [0, 1]) -> (N, 10) probabilities
-garment_probabilities = CLASSIFIER.probabilities
-# a photo -> Reading: probabilities and the 28x28 input, or a message for a blank image
-read_photo = CLASSIFIER.read
+
+
+@runtime.gpu
+def garment_probabilities(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) Fashion-MNIST-style images (light on black, [0, 1]) -> (N, 10) probabilities."""
+    return CLASSIFIER.probabilities(images)
+
+
+def read_photo(image: object) -> Reading:
+    """A photo -> its probabilities and 28x28 input, or a message for a blank or uniform image."""
+    return CLASSIFIER.read(image, garment_probabilities)
 
 
 def read_photo_file(path: str) -> Reading:
@@ -41,4 +50,4 @@ def classify(image: object) -> dict[str, float]:
     Fashion-MNIST style (light item on black) or a photo (item on a light background).
     Raises ``ValueError`` for things that are not images.
     """
-    return CLASSIFIER.classify(image)
+    return read_photo(image).probabilities
