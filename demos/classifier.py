@@ -1,7 +1,7 @@
 """The image classifiers' pipeline (digits, fashion): load once, preprocess, classify, report.
 
 No gradio here: the Python API, the tabs, the benchmarks and the tests all go through an
-`ImageClassifier`; each demo's `predict.py` makes one and exposes its methods by name.
+`ImageClassifier`; each demo's `predict.py` makes one and wraps it in its named functions.
 """
 
 from __future__ import annotations
@@ -73,4 +73,3 @@ class ImageClassifier:
             return Reading({}, None, str(problem))
         values = probabilities(model_input[None])[0]
         return Reading({label: float(p) for label, p in zip(self.load().labels, values)}, model_input)
-

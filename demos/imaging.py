@@ -45,18 +45,37 @@ def _array_to_pil(array: np.ndarray) -> Image.Image:
 
 
 def _sketch_to_pil(sketch: Mapping) -> Image.Image | None:
-    """A Gradio ImageEditor/Sketchpad value: its composite, else background and layers stacked."""
+    """A Gradio ImageEditor/Sketchpad value: its composite, else background and layers stacked;
+    cropped to the uploaded photo when one sits letterboxed on the canvas (see `_photo_box`)."""
     composite = sketch.get("composite")
     if composite is not None:
-        return to_pil(composite)
-    parts = [sketch.get("background"), *(sketch.get("layers") or [])]
-    parts = [to_pil(part).convert("RGBA") for part in parts if part is not None]
-    if not parts:
+        image = to_pil(composite)
+    else:
+        parts = [sketch.get("background"), *(sketch.get("layers") or [])]
+        parts = [to_pil(part).convert("RGBA") for part in parts if part is not None]
+        if not parts:
+            return None
+        image = parts[0]
+        for layer in parts[1:]:
+            image = Image.alpha_composite(image, layer.resize(image.size))
+    box = _photo_box(sketch.get("background"), image.size)
+    return image.crop(box) if box else image
+
+
+def _photo_box(background: object, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """A pad with a fixed canvas fits an uploaded photo into it, leaving transparent margins, which
+    would otherwise pass for white paper around a dark photo. The box (in ``size`` pixels) of the
+    background's opaque part when it has such margins; None for a plain drawing (opaque paper)."""
+    if background is None:
         return None
-    stacked = parts[0]
-    for layer in parts[1:]:
-        stacked = Image.alpha_composite(stacked, layer.resize(stacked.size))
-    return stacked
+    layer = to_pil(background)
+    if layer.mode != "RGBA":
+        return None
+    box = layer.getchannel("A").getbbox()
+    if box is None or box == (0, 0, *layer.size):
+        return None
+    scale_x, scale_y = size[0] / layer.size[0], size[1] / layer.size[1]
+    return (round(box[0] * scale_x), round(box[1] * scale_y), round(box[2] * scale_x), round(box[3] * scale_y))
 
 
 def to_pil(image: object) -> Image.Image | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import app
 from demos.digits import classify, read_drawing
@@ -66,4 +66,16 @@ def test_a_photo_of_a_digit_on_grey_paper_is_read():
     photo[:, 40:280] = photo[:, 40:280] * (1 - 0.8 * ink)  # pencil-dark strokes
     rgb = np.repeat(np.clip(photo, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
     probabilities = classify(Image.fromarray(rgb))
+    assert max(probabilities, key=probabilities.get) == "7"
+
+
+def test_a_dark_photo_uploaded_onto_the_fixed_canvas_is_read():
+    """The pad fits an upload into its square canvas with transparent margins; they must not pass
+    for white paper around a photo of light ink on a dark board."""
+    photo = Image.new("RGB", (400, 300), (30, 30, 35))
+    ImageDraw.Draw(photo).line([(150, 60), (250, 60), (190, 240)], fill=(235, 235, 235), width=16)
+    canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    canvas.paste(photo.resize((280, 210)), (0, 35))
+    value = np.asarray(canvas)
+    probabilities = classify({"background": value, "layers": [], "composite": value})
     assert max(probabilities, key=probabilities.get) == "7"
