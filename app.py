@@ -33,9 +33,9 @@ class TabSpec:
 TABS = [
     TabSpec("Digits", "digits-tab", lambda: digits_tab.build_tab(digits.read_drawing), digits.load_classifier),
     TabSpec("Fashion", "fashion-tab",
-            lambda: fashion_tab.build_tab(fashion_predict.read_photo_file, fashion.load_classifier().labels,
-                                          fashion_predict.metrics()),
-            fashion.load_classifier),
+            lambda: fashion_tab.build_tab(fashion_predict.read_photo_file, fashion.CLASS_NAMES,
+                                          fashion_predict.metrics(), fashion_predict.photo_metrics()),
+            fashion.load_classifiers),
     TabSpec("Half-digit completion", "completion-tab",
             lambda: completion_tab.build_tab(completion.complete_drawing, completion_predict.ink_on_paper),
             completion.load_unet),

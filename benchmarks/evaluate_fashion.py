@@ -12,7 +12,8 @@ shifted off centre), which exercises inversion, cropping and resizing.
 With ``--real-photos``: the validation split of clothing-small (`training.clothing_photos`:
 20% of each of the seven mapped photo classes, by file, fixed seed), each JPEG opened with
 PIL: strict accuracy (an accepted class is the top answer), group accuracy (top / bottom /
-dress / footwear), per photo class, and the share refused (no answer).
+dress / footwear), per photo class, the share answered "not sure" (the answer still counts,
+as the tab still shows it) and the share refused (no answer, counted wrong).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import torchvision
 from PIL import Image
 
 from demos import runtime
-from demos.fashion import CLASS_NAMES, classify
+from demos.fashion import CLASS_NAMES, classify, read_photo
 from training.clothing_photos import is_right, is_right_group, split_photos
 from training.common import DEFAULT_DATA_DIR
 
@@ -39,12 +40,15 @@ def as_photo(item: np.ndarray) -> Image.Image:
 
 
 def evaluate_real_photos(photos: list[tuple[Path, str]]) -> dict:
-    """Strict and group accuracy, per photo class, and refusals over (path, photo class) pairs."""
+    """Strict and group accuracy, per photo class, "not sure" answers and refusals over (path, photo
+    class) pairs, through `read_photo` (what `classify` returns, plus the tab's note)."""
     per_class: dict[str, list[int]] = {}
-    strict = group = refused = 0
+    strict = group = refused = unsure = 0
     for path, photo_class in photos:
         with Image.open(path) as photo:
-            probabilities = classify(photo)
+            reading = read_photo(photo)
+        probabilities = reading.probabilities
+        unsure += reading.note is not None
         counts = per_class.setdefault(photo_class, [0, 0])
         counts[1] += 1
         if not probabilities:
@@ -55,6 +59,7 @@ def evaluate_real_photos(photos: list[tuple[Path, str]]) -> dict:
         group += is_right_group(photo_class, answer)
         counts[0] += is_right(photo_class, answer)
     return {"strict": strict / len(photos), "group": group / len(photos), "refused": refused / len(photos),
+            "unsure": unsure / len(photos),
             "per_class": {name: right / total for name, (right, total) in per_class.items()}, "photos": len(photos)}
 
 
@@ -73,7 +78,8 @@ def main(argv: list[str] | None = None) -> float:
         results = evaluate_real_photos(validation)
         print(f"demos.fashion.classify on {results['photos']} real phone photos (clothing-small validation split, "
               f"{time.perf_counter() - started:.0f} s)")
-        print(f"strict {results['strict']:.1%}   group {results['group']:.1%}   refused {results['refused']:.1%}")
+        print(f"strict {results['strict']:.1%}   group {results['group']:.1%}   "
+              f"not sure {results['unsure']:.1%}   refused {results['refused']:.1%}")
         print("per photo class: " + ", ".join(f"{name} {value:.1%}" for name, value in results["per_class"].items()))
         return results["strict"]
     test = torchvision.datasets.FashionMNIST(root=str(args.data_dir), train=False, download=True)

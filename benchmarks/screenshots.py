@@ -3,7 +3,7 @@
     python -m benchmarks.screenshots                       # writes docs/*.png
     python -m benchmarks.screenshots --tabs shakespeare    # only some of them
 
-Draws a 7 on the Digits tab, uploads an example on the Fashion tab, draws the left half
+Draws a 7 on the Digits tab, uploads a real phone photo on the Fashion tab, draws the left half
 of a 0 on the completion tab, lets the LSTM write with seed 1 on the Shakespeare tab, and
 saves a picture of each; then draws a 7 with a finger on a phone-sized screen (390x844, touch)
 for docs/phone-digits.png.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
+from demos.fashion.tab import PHOTO_EXAMPLES
 from tests.browser import REPO_ROOT, chromium, draw_strokes, open_page, running_app, touch_strokes
 from tests.conftest import DIGIT_STROKES
 
@@ -38,10 +38,12 @@ def phone_digits(page: Page) -> None:
 
 
 def fashion(page: Page) -> None:
+    """A real phone photo (a T-shirt on a carpet) and what the photo network sees of it."""
     page.get_by_role("tab", name="Fashion").click()
-    sneaker = next(path for path in FASHION_EXAMPLES if path.stem == "sneaker-12-photo")
-    page.locator("#fashion-photo input[type=file]").set_input_files(str(sneaker))
-    expect(page.locator("#fashion-label h2")).to_have_text("Sneaker", timeout=15_000)
+    t_shirt = next(path for path in PHOTO_EXAMPLES if path.stem == "photo-t-shirt-1")
+    page.locator("#fashion-photo input[type=file]").set_input_files(str(t_shirt))
+    expect(page.locator("#fashion-label h2")).to_have_text("T-shirt/top", timeout=15_000)
+    expect(page.locator("#fashion-seen img")).to_be_visible()
 
 
 def completion(page: Page) -> None:

@@ -5,7 +5,8 @@
 Runs with the serving thread setting (DEMOS_TORCH_THREADS, default 1) after loading the
 models once, as the app does. Inputs are made here, not read from a data set:
 - digits: an 800x800 RGBA sketch value (Gradio's default canvas) holding a 7;
-- fashion: a 28x28 Fashion-MNIST-style item, and a 640x480 RGB product photo;
+- fashion: a 28x28 Fashion-MNIST-style item, a 640x480 grey product shot, and a 12-megapixel
+  (4032x3024) colour JPEG, opened with PIL from memory in each call (decoding included);
 - completion: a 28x28 uint8 left half;
 - shakespeare: time to the first character of `stream` (prompt "ROMEO:" and a 1,000-character
   prompt), and characters per second of `generate` at batch 1 (500 characters, temperature 0.8).
@@ -15,6 +16,7 @@ Measure on a quiet machine: another busy process skews CPU timings badly.
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import time
 from collections.abc import Callable
@@ -91,13 +93,22 @@ def sketch_of_a_seven(canvas: int = 800) -> dict:
     return {"background": None, "layers": [], "composite": np.asarray(image)}
 
 
-def garment_photo() -> tuple[np.ndarray, Image.Image]:
+def garment_photo() -> tuple[np.ndarray, Image.Image, bytes]:
+    """A trouser-like item, as 28x28 Fashion-MNIST style, as a grey product shot, and as a 12 MP
+    colour phone-photo JPEG (blue trousers on a textured beige floor)."""
     item = np.zeros((28, 28), np.uint8)
     item[2:27, 8:20] = 180  # a trouser-like block
     item[14:27, 13:15] = 0
     photo = Image.new("RGB", (640, 480), (240, 240, 236))
     photo.paste(Image.fromarray(255 - item).resize((300, 300)).convert("RGB"), (170, 90))
-    return item, photo
+    rng = np.random.default_rng(0)
+    floor = (np.array([200, 180, 150]) + rng.normal(0, 12, (756, 1008, 1))).clip(0, 255).astype(np.uint8)
+    phone = Image.fromarray(floor).resize((4032, 3024), Image.Resampling.BILINEAR)
+    trousers = Image.fromarray(item).resize((2400, 2400), Image.Resampling.BILINEAR)
+    phone.paste((40, 60, 140), (816, 312), trousers)
+    jpeg = io.BytesIO()
+    phone.save(jpeg, "JPEG", quality=90)
+    return item, photo, jpeg.getvalue()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,12 +130,14 @@ def main(argv: list[str] | None = None) -> None:
         report("digits.classify(800x800 sketch)", time_call(classify, sketch, args.repeats))
         report("  of which preprocess_drawing", time_call(preprocess_drawing, sketch, args.repeats))
     if "fashion" in args.demo:
-        from demos.fashion import classify, load_classifier
+        from demos.fashion import classify, load_classifiers
 
-        load_classifier()
-        item, photo = garment_photo()
+        load_classifiers()
+        item, photo, jpeg = garment_photo()
         report("fashion.classify(28x28 Fashion-MNIST item)", time_call(classify, item, args.repeats))
-        report("fashion.classify(640x480 RGB photo)", time_call(classify, photo, args.repeats))
+        report("fashion.classify(640x480 grey product shot)", time_call(classify, photo, args.repeats))
+        report("fashion.classify(12 MP JPEG, opened in the call)",
+               time_call(lambda data: classify(Image.open(io.BytesIO(data))), jpeg, max(10, args.repeats // 3)))
     if "completion" in args.demo:
         from demos.completion import complete, load_unet
 

@@ -18,16 +18,20 @@ from demos import runtime
 
 @dataclass(frozen=True)
 class Reading:
-    """What a classifier made of an image: probabilities by label and its 28x28 input, or why not."""
+    """What a classifier made of an image: probabilities by label and the model's input ((H, W) grey
+    or (H, W, 3) colour), or why not (``message``); ``note``: a caution that goes with an answer."""
 
     probabilities: dict[str, float]
     model_input: np.ndarray | None
     message: str | None = None
+    note: str | None = None
 
 
 def to_image_batch(images: np.ndarray) -> torch.Tensor:
-    """(N, H, W) floats in [0, 1] -> (N, 1, H, W) float32 tensor (the models normalise themselves)."""
-    return torch.as_tensor(np.asarray(images, dtype=np.float32)).unsqueeze(1)
+    """(N, H, W) grey or (N, H, W, 3) colour floats in [0, 1] -> (N, C, H, W) float32 tensor
+    (the models normalise themselves)."""
+    batch = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    return batch.permute(0, 3, 1, 2).contiguous() if batch.ndim == 4 else batch.unsqueeze(1)
 
 
 class ImageClassifier:

@@ -3,7 +3,8 @@
 Every demo receives "whatever a person or a script hands over": a Gradio sketch
 value (dict with ``composite``/``layers``/``background``), a PIL image in any mode,
 or a numpy array. `to_grayscale` turns all of them into one thing, a float32 (H, W)
-array in [0, 1] with transparency composited onto white; `foreground` then finds
+array in [0, 1] with transparency composited onto white (`to_rgb`: the same in colour,
+for photos); `foreground` then finds
 what stands out from the background, whichever way round the contrast is.
 """
 
@@ -102,11 +103,9 @@ def to_8bit(image: Image.Image) -> Image.Image:
     return image.convert("RGB")  # P, CMYK, YCbCr, LAB, HSV
 
 
-def to_grayscale(image: object, max_side: int = MAX_WORKING_SIDE) -> np.ndarray | None:
-    """(H, W) float32 in [0, 1]; transparent pixels count as white. None for an empty sketch.
-
-    Honours EXIF orientation and shrinks images whose longer side exceeds ``max_side``.
-    """
+def _decoded(image: object, max_side: int) -> Image.Image | None:
+    """The image as an 8-bit PIL image (L, RGB or RGBA), upright (EXIF orientation), large JPEGs
+    decoded at a reduced size; None for an empty sketch."""
     pil = to_pil(image)
     if pil is None:
         return None
@@ -116,18 +115,43 @@ def to_grayscale(image: object, max_side: int = MAX_WORKING_SIDE) -> np.ndarray 
         pil.draft(pil.mode, (max_side, max_side))  # decode a large JPEG at a reduced size
     if pil.getexif().get(0x0112, 1) != 1:  # EXIF orientation tag
         pil = ImageOps.exif_transpose(pil)
-    pil = to_8bit(pil)
+    return to_8bit(pil)
+
+
+def _shrunk(pil: Image.Image, max_side: int) -> Image.Image:
+    factor = -(-max(pil.size) // max_side)  # ceil
+    return pil.reduce(factor) if factor > 1 else pil  # area average
+
+
+def to_grayscale(image: object, max_side: int = MAX_WORKING_SIDE) -> np.ndarray | None:
+    """(H, W) float32 in [0, 1]; transparent pixels count as white. None for an empty sketch.
+
+    Honours EXIF orientation and shrinks images whose longer side exceeds ``max_side``.
+    """
+    pil = _decoded(image, max_side)
+    if pil is None:
+        return None
     if pil.mode == "RGBA":
         # over white: darkness (255 - L) scaled by alpha; on one channel, ~10x faster than alpha_composite
         darkness = ImageChops.multiply(ImageOps.invert(pil.convert("RGB").convert("L")), pil.getchannel("A"))
         pil = ImageOps.invert(darkness)
     else:
         pil = pil.convert("L")
-    factor = -(-max(pil.size) // max_side)  # ceil
-    if factor > 1:
-        pil = pil.reduce(factor)  # area average
-    gray = np.asarray(pil, dtype=np.float32)
+    gray = np.asarray(_shrunk(pil, max_side), dtype=np.float32)
     return gray / np.float32(255.0)
+
+
+def to_rgb(image: object, max_side: int = MAX_WORKING_SIDE) -> np.ndarray | None:
+    """(H, W, 3) uint8 colour; transparent pixels composited onto white. None for an empty sketch.
+
+    Honours EXIF orientation and shrinks images whose longer side exceeds ``max_side``.
+    """
+    pil = _decoded(image, max_side)
+    if pil is None:
+        return None
+    if pil.mode == "RGBA":
+        pil = Image.alpha_composite(Image.new("RGBA", pil.size, (255, 255, 255, 255)), pil)
+    return np.asarray(_shrunk(pil.convert("RGB"), max_side))
 
 
 def border_pixels(gray: np.ndarray, width: int = 1) -> np.ndarray:

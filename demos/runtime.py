@@ -87,8 +87,9 @@ def configure_threads() -> int:
 
 
 def hub_repo_variable(name: str) -> str:
-    """Name of the environment variable that points demo ``name`` at a Hub repo."""
-    return f"DEMOS_{name.upper()}_REPO"
+    """Name of the environment variable that points demo ``name`` at a Hub repo
+    ('fashion-photos' -> DEMOS_FASHION_PHOTOS_REPO)."""
+    return f"DEMOS_{name.upper().replace('-', '_')}_REPO"
 
 
 def _download_from_hub(repo_id: str) -> Path:

@@ -17,7 +17,7 @@ import numpy as np
 
 from demos.classifier import Reading
 
-MODEL_VIEW_SCALE = 6  # 28 px -> 168 px, crisp pixels instead of the browser's blur
+MODEL_VIEW_SIDE = 168  # 28 px -> 168 px (64 px -> 192 px), crisp pixels instead of the browser's blur
 PAD_TOOLBAR_WIDTH = 38  # px the pad's tool strip takes on the left of its frame
 PAD_SHADE = "rgba(15, 23, 42, 0.09)"  # the frame around the paper
 PAGE_JS_TEMPLATE = Path(__file__).with_name("ui.js")
@@ -120,29 +120,31 @@ def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options
     )
 
 
-def model_view(elem_id: str, label: str = "What the model sees (28×28)") -> gr.Image:
-    """A small image showing the exact 28x28 input the network got."""
-    return gr.Image(label=label, type="numpy", image_mode="L", interactive=False, buttons=[],
+def model_view(elem_id: str, label: str = "What the model sees (28×28)", colour: bool = False) -> gr.Image:
+    """A small image showing the exact input the network got (grey, or ``colour``)."""
+    return gr.Image(label=label, type="numpy", image_mode="RGB" if colour else "L", interactive=False, buttons=[],
                     elem_classes=["model-view"], elem_id=elem_id)
 
 
-def enlarge(image: np.ndarray, scale: int = MODEL_VIEW_SCALE) -> np.ndarray:
-    """(H, W) float in [0, 1] -> uint8, each pixel a ``scale`` x ``scale`` block."""
+def enlarge(image: np.ndarray, side: int = MODEL_VIEW_SIDE) -> np.ndarray:
+    """(H, W) or (H, W, 3) float in [0, 1] -> uint8, each pixel a square block, about ``side`` px in all."""
+    scale = max(1, round(side / image.shape[0]))
     pixels = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    return np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
+    return pixels.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
 def show_reading(
     read: Callable[[object], Reading], image: object, hint: str
-) -> tuple[dict[str, float] | str, np.ndarray | None]:
-    """A classifier's answer for a gr.Label and a model view: probabilities and the enlarged
-    input, or a message in the label's place (no image) when there is nothing to classify."""
+) -> tuple[dict[str, float] | str, np.ndarray | None, str]:
+    """A classifier's answer for a gr.Label, a model view and a note: probabilities, the enlarged
+    input and the reading's caution in words (or ""); a message in the label's place (no image)
+    when there is nothing to classify."""
     if image is None:
-        return hint, None
+        return hint, None, ""
     try:
         reading = read(image)
     except ValueError as problem:  # not an image we can read (odd upload)
-        return f"Could not read that image: {problem}", None
+        return f"Could not read that image: {problem}", None, ""
     if reading.message:
-        return reading.message, None
-    return reading.probabilities, enlarge(reading.model_input)
+        return reading.message, None, ""
+    return reading.probabilities, enlarge(reading.model_input), reading.note or ""

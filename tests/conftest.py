@@ -72,6 +72,15 @@ def tiny_mnist(tmp_path: Path) -> Path:
     return write_idx_dataset(tmp_path / "data", "MNIST", _random_images(rng, 64), _random_images(rng, 32))
 
 
+def nothing_in_particular() -> np.ndarray:
+    """A colour gradient with a yellow square: a photo of no garment, which the photo network is unsure about."""
+    rows = np.linspace(0, 1, 240)[:, None, None]
+    pixels = (np.concatenate([rows * 200 + 30, (1 - rows) * 180 + 40, np.full_like(rows, 120)], axis=2)
+              * np.ones((1, 320, 1)))
+    pixels[90:150, 130:190] = (200, 190, 40)
+    return pixels.astype(np.uint8)
+
+
 @pytest.fixture
 def tiny_fashion_mnist(tmp_path: Path) -> Path:
     """A 64 + 32 image Fashion-MNIST look-alike in torchvision's layout."""

@@ -18,8 +18,9 @@ from playwright.sync_api import Page, expect
 
 import app
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
+from demos.fashion.tab import PHOTO_EXAMPLES as FASHION_PHOTO_EXAMPLES
 from tests.browser import draw_strokes, open_page, seconds_until_heading
-from tests.conftest import DIGIT_STROKES, draw_sketch
+from tests.conftest import DIGIT_STROKES, draw_sketch, nothing_in_particular
 
 pytestmark = [pytest.mark.browser, pytest.mark.weights]
 
@@ -70,6 +71,29 @@ def test_uploaded_garment_is_named(page: Page):
     page.locator("#fashion-photo input[type=file]").set_input_files(str(trousers))
     expect(page.locator("#fashion-label h2")).to_have_text("Trouser", timeout=15_000)
     expect(page.locator("#fashion-tab .model-view img")).to_be_visible()
+
+
+def test_a_real_phone_photo_is_named_and_shown_as_the_network_sees_it(page: Page):
+    open_tab(page, "Fashion")
+    jacket = next(path for path in FASHION_PHOTO_EXAMPLES if path.stem == "photo-outwear-1")
+    page.locator("#fashion-photo input[type=file]").set_input_files(str(jacket))
+    expect(page.locator("#fashion-label h2")).to_have_text("Coat", timeout=15_000)
+    seen = page.locator("#fashion-seen img")
+    expect(seen).to_be_visible()
+    # the photo network's input: 64x64 colour pixels, enlarged
+    assert page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", seen.element_handle()) == [192, 192]
+    expect(page.locator("#fashion-note")).not_to_contain_text("Not sure")
+    # and the photo examples are there to click, named for what they show
+    expect(page.get_by_label("Example: a phone photo of a pair of shoes")).to_have_count(1)
+
+
+def test_an_unsure_photo_says_so_in_words(page: Page, tmp_path: Path):
+    path = tmp_path / "nothing.png"
+    Image.fromarray(nothing_in_particular()).save(path)
+    open_tab(page, "Fashion")
+    page.locator("#fashion-photo input[type=file]").set_input_files(str(path))
+    expect(page.locator("#fashion-note")).to_contain_text(re.compile(r"Not sure: maybe a \S+ or a \S+"), timeout=15_000)
+    expect(page.locator("#fashion-label .output-class, #fashion-label h2").first).to_be_visible()
 
 
 def test_transparent_png_upload_keeps_its_background(page: Page, tmp_path: Path):
@@ -162,8 +186,11 @@ def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
     assert label["label"] == "7" and len(label["confidences"]) == 3
     assert Image.open(seen).size == (168, 168)
     trousers = next(p for p in FASHION_EXAMPLES if p.stem == "trouser-3-photo")
-    label, _ = client.predict(handle_file(str(trousers)), api_name="/classify_garment")
-    assert label["label"] == "Trouser"
+    label, _, note = client.predict(handle_file(str(trousers)), api_name="/classify_garment")
+    assert label["label"] == "Trouser" and note == ""
+    jacket = next(p for p in FASHION_PHOTO_EXAMPLES if p.stem == "photo-outwear-1")
+    label, seen, _ = client.predict(handle_file(str(jacket)), api_name="/classify_garment")
+    assert label["label"] == "Coat" and Image.open(seen).size == (192, 192)
     text, status = client.predict("JULIET:\n", 100, 0, 0, 5, api_name="/write")
     assert text.startswith("JULIET:\n") and len(text) == len("JULIET:\n") + 100 and "greedy" in status
     assert "Surprise per character" in client.predict("To be, or not to be", api_name="/score_text")

@@ -223,12 +223,12 @@ def test_phone_completion_is_in_view_with_the_pad(phone: Page):
 
 
 def test_phone_fashion_prediction_is_in_view_with_the_photo(phone: Page):
-    from demos.fashion.tab import EXAMPLES
+    from demos.fashion.tab import PHOTO_EXAMPLES
 
     page = phone
     open_tab(page, "Fashion")
     scroll_to_top_of(page, "#fashion-photo")
-    trousers = next(path for path in EXAMPLES if path.stem == "trouser-3-photo")
+    trousers = next(path for path in PHOTO_EXAMPLES if path.stem == "photo-pants-1")  # a phone photo
     page.locator("#fashion-photo input[type=file]").set_input_files(str(trousers))
     expect(page.locator("#fashion-label h2")).to_have_text("Trouser", timeout=15_000)
     assert in_viewport(page, "#fashion-label h2")
@@ -309,7 +309,7 @@ def test_accessible_names_and_arrow_keys(laptop: Page):
     expect(page.locator("#digits-seen img")).to_have_attribute("alt", re.compile("What the model sees"))
     open_tab(page, "Fashion")
     items = page.locator("#fashion-tab .gallery-item")
-    expect(items.first).to_have_attribute("aria-label", "Example: Ankle boot, test item 0")
+    expect(items.first).to_have_attribute("aria-label", "Example: a phone photo of a dress")
     assert all(item.get_attribute("aria-label") for item in items.all())
     items.nth(1).click()
     expect(page.locator("#fashion-seen img")).to_have_attribute("alt", re.compile("28 by 28"), timeout=15_000)

@@ -1,4 +1,4 @@
-"""preprocess_photo: the inversion decision, cropping, modes, EXIF, huge and blank images."""
+"""preprocess_item: the inversion decision, cropping, modes, EXIF, huge and blank images."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from demos.fashion.preprocess import SIZE, PhotoError, preprocess_photo
+from demos.fashion.preprocess import SIZE, PhotoError, preprocess_item
 
 
 def product_photo(size: tuple[int, int] = (400, 300), item: tuple[int, int, int, int] = (150, 40, 250, 260),
@@ -21,7 +21,7 @@ def product_photo(size: tuple[int, int] = (400, 300), item: tuple[int, int, int,
 
 
 def test_a_light_background_is_inverted_and_the_item_cropped_and_centred():
-    out = preprocess_photo(product_photo())
+    out = preprocess_item(product_photo())
     assert out.shape == (SIZE, SIZE) and out.dtype == np.float32
     assert out[0, 0] == 0.0 and out[14, 14] > 0.6  # black background, light item
     rows, cols = np.nonzero(out > 0.3)
@@ -32,7 +32,7 @@ def test_a_light_background_is_inverted_and_the_item_cropped_and_centred():
 
 def test_a_dark_background_is_not_inverted():
     photo = product_photo(shade=200, paper=20)  # light item on a dark background
-    out = preprocess_photo(photo)
+    out = preprocess_item(photo)
     assert out[0, 0] == 0.0 and out[14, 14] > 0.6
 
 
@@ -40,8 +40,8 @@ def test_fashion_mnist_style_passes_through_unchanged():
     rng = np.random.default_rng(0)
     item = np.zeros((SIZE, SIZE), np.uint8)
     item[2:26, 6:22] = rng.integers(80, 255, (24, 16))
-    np.testing.assert_array_equal(preprocess_photo(item), item.astype(np.float32) / 255)
-    np.testing.assert_array_equal(preprocess_photo(Image.fromarray(item)), item.astype(np.float32) / 255)
+    np.testing.assert_array_equal(preprocess_item(item), item.astype(np.float32) / 255)
+    np.testing.assert_array_equal(preprocess_item(Image.fromarray(item)), item.astype(np.float32) / 255)
 
 
 @pytest.mark.parametrize("convert", [
@@ -53,16 +53,16 @@ def test_fashion_mnist_style_passes_through_unchanged():
     lambda im: np.asarray(im),  # RGB uint8 array
 ])
 def test_modes(convert):
-    reference = preprocess_photo(product_photo())
+    reference = preprocess_item(product_photo())
     converted = convert(product_photo())
-    out = preprocess_photo(converted)
+    out = preprocess_item(converted)
     assert np.abs(out - reference).max() < 0.08
 
 
 def test_transparent_background_counts_as_light():
     photo = Image.new("RGBA", (300, 300), (0, 0, 0, 0))  # transparent *black* pixels
     ImageDraw.Draw(photo).ellipse((60, 60, 240, 240), fill=(40, 40, 40, 255))
-    out = preprocess_photo(photo)
+    out = preprocess_item(photo)
     assert out[0, 0] == 0.0 and out[14, 14] > 0.7
 
 
@@ -73,15 +73,15 @@ def test_exif_orientation_is_honoured():
     exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
     upright.transpose(Image.Transpose.ROTATE_90).save(buffer, format="JPEG", exif=exif, quality=95)
     stored_sideways = Image.open(io.BytesIO(buffer.getvalue()))
-    out = preprocess_photo(stored_sideways)
+    out = preprocess_item(stored_sideways)
     rows, cols = np.nonzero(out > 0.3)
     assert rows.max() - rows.min() > cols.max() - cols.min()  # tall again
-    assert np.abs(out - preprocess_photo(upright)).max() < 0.15
+    assert np.abs(out - preprocess_item(upright)).max() < 0.15
 
 
 def test_huge_upload_is_shrunk_early():
     huge = product_photo(size=(8000, 8000), item=(3000, 500, 5000, 7500))
-    out = preprocess_photo(huge)
+    out = preprocess_item(huge)
     assert out.shape == (SIZE, SIZE) and out[14, 14] > 0.6
 
 
@@ -93,11 +93,11 @@ def test_huge_upload_is_shrunk_early():
 ])
 def test_blank_or_uniform_images_are_refused_with_a_message(blank):
     with pytest.raises(PhotoError, match="blank"):
-        preprocess_photo(blank)
+        preprocess_item(blank)
 
 
 def test_a_tiny_speck_is_not_a_garment():
     photo = Image.new("RGB", (1000, 1000), (255, 255, 255))
     ImageDraw.Draw(photo).rectangle((500, 500, 510, 510), fill=(0, 0, 0))
     with pytest.raises(PhotoError, match="too small"):
-        preprocess_photo(photo)
+        preprocess_item(photo)

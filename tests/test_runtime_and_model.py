@@ -113,6 +113,7 @@ def test_missing_weights_name_the_model_and_the_command(tmp_path: Path, monkeypa
         runtime.load_model(DigitCNN, "digits", "python -m training.train_digits", weights_dir=tmp_path)
     message = str(error.value)
     assert "digits" in message and "python -m training.train_digits" in message and "DEMOS_DIGITS_REPO" in message
+    assert runtime.hub_repo_variable("fashion-photos") == "DEMOS_FASHION_PHOTOS_REPO"  # a valid variable name
 
 
 def test_serving_and_training_choose_the_device_the_same_way(monkeypatch):

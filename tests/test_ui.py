@@ -35,6 +35,7 @@ def test_fashion_example_names_say_what_the_item_is():
     names = {path.name: fashion_tab.example_name(path) for path in fashion_tab.EXAMPLES}
     assert names["t-shirt-top-27-photo.png"] == "Example: T-shirt/top, test item 27, as a product photo"
     assert names["ankle-boot-0.png"] == "Example: Ankle boot, test item 0"
+    assert names["photo-outwear-1.jpg"] == "Example: a phone photo of a jacket"
 
 
 def test_page_css_carries_the_guides_and_the_pad_rules():

@@ -1,6 +1,6 @@
 """Rewrite the model cards (weights/<demo>/README.md) from each model's committed metrics.json.
 
-    python -m training.cards                 # all four
+    python -m training.cards                 # all five
     python -m training.cards digits fashion  # some of them
 
 The training scripts write the same card at the end of a run (`model_card` in each script);
@@ -15,13 +15,14 @@ from collections.abc import Callable
 
 from demos.completion.model import CompletionUNet
 from demos.digits.model import DigitCNN
-from demos.fashion.model import FashionCNN
+from demos.fashion.model import FashionCNN, PhotoCNN
 from demos.shakespeare.model import CharLSTM
-from training import common, train_completion, train_digits, train_fashion, train_shakespeare
+from training import common, train_completion, train_digits, train_fashion, train_fashion_photos, train_shakespeare
 
 CARDS: dict[str, tuple[type, Callable[[object, dict], str]]] = {
     "digits": (DigitCNN, train_digits.model_card),
     "fashion": (FashionCNN, train_fashion.model_card),
+    "fashion-photos": (PhotoCNN, train_fashion_photos.model_card),
     "completion": (CompletionUNet, train_completion.model_card),
     "shakespeare": (CharLSTM, train_shakespeare.model_card),
 }

@@ -222,7 +222,7 @@ def run_info(args: argparse.Namespace, started: float, train_size: int, **consta
     device = args.device
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()
     flags = {key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
-             if key not in ("data_dir", "out", "push_to_hub", "device")}
+             if key not in ("data_dir", "photos_dir", "out", "push_to_hub", "device")}
     return {
         **flags,
         **constants,

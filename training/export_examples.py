@@ -4,7 +4,7 @@
 
 Fashion: for each class, one test-set item as it is (28x28, light on black) and one
 test-set item turned into a product-photo look (dark item on white, 224 px), so the
-examples exercise both paths of `preprocess_photo`.
+examples exercise both paths of `preprocess_item`.
 
 Half-digit completion: a few MNIST *training* digits, left half only, drawn in black
 on the tab's guide canvas (so an example goes through the same path as a drawing).

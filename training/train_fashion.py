@@ -87,7 +87,7 @@ def model_card(model: FashionCNN, metrics: dict) -> str:
 A 5-conv VGG-style CNN with batch norm that names garments in the Fashion tab of Deep
 Learning Demos. Input: 28x28 light-on-black images in [0, 1] as in Fashion-MNIST; the model
 normalises them itself with the mean and standard deviation in its config.json.
-`demos.fashion.preprocess.preprocess_photo` turns product photos (dark item on a light
+`demos.fashion.preprocess.preprocess_item` turns product photos (dark item on a light
 background, any size or mode) into that.
 
 ## Results

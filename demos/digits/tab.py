@@ -29,7 +29,8 @@ def predict_for_ui(
     read_drawing: Callable[[object], Reading], sketch: dict | None
 ) -> tuple[dict[str, float] | str, np.ndarray | None]:
     """Sketch-pad value -> (label value, enlarged model input); a hint instead when there is no digit."""
-    return ui.show_reading(read_drawing, sketch, HINT)
+    label, seen, _ = ui.show_reading(read_drawing, sketch, HINT)
+    return label, seen
 
 
 def build_tab(read_drawing: Callable[[object], Reading]) -> None:

@@ -17,15 +17,26 @@ from demos.classifier import Reading
 from demos.fashion.model import CLASS_NAMES
 
 HINT = "Upload a photo of a garment"
-EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
-PHOTO_ID, LABEL_ID, SEEN_ID = "fashion-photo", "fashion-label", "fashion-seen"
+EXAMPLE_DIR = Path(__file__).parent / "examples"
+ITEM_EXAMPLES = sorted(EXAMPLE_DIR.glob("*.png"))  # Fashion-MNIST test items, as they are and as product shots
+PHOTO_EXAMPLES = sorted(EXAMPLE_DIR.glob("photo-*.jpg"))  # real phone photos (clothing-small, CC0)
+EXAMPLES = PHOTO_EXAMPLES + ITEM_EXAMPLES
+PHOTO_ID, LABEL_ID, SEEN_ID, NOTE_ID = "fashion-photo", "fashion-label", "fashion-seen", "fashion-note"
 # a 28x28 item fills the photo box in crisp pixels instead of sitting in it as a thumbnail
 CSS = (f"#{PHOTO_ID} img {{ width: 100%; height: 100%; object-fit: contain; }}\n"
        f"#{PHOTO_ID} img.tiny-image {{ image-rendering: pixelated; }}\n")
 
 
+# clothing-small's photo classes in words
+PHOTO_KINDS = {"t-shirt": "a T-shirt", "pants": "trousers", "dress": "a dress", "outwear": "a jacket",
+               "shirt": "a shirt", "longsleeve": "a long-sleeved top", "shoes": "a pair of shoes"}
+
+
 def example_name(path: Path) -> str:
-    """'trouser-3-photo.png' -> 'Example: Trouser, test item 3, as a product photo'."""
+    """'trouser-3-photo.png' -> 'Example: Trouser, test item 3, as a product photo';
+    'photo-dress-1.jpg' -> 'Example: a phone photo of a dress'."""
+    if path.stem.startswith("photo-"):
+        return f"Example: a phone photo of {PHOTO_KINDS[path.stem.removeprefix('photo-').rsplit('-', 1)[0]]}"
     *words, index = path.stem.removesuffix("-photo").split("-")
     kind = next(name for name in CLASS_NAMES if name.lower().replace("/", "-").replace(" ", "-") == "-".join(words))
     return f"Example: {kind}, test item {index}" + (", as a product photo" if path.stem.endswith("-photo") else "")
@@ -33,15 +44,17 @@ def example_name(path: Path) -> str:
 
 PAGE = ui.PageScript(
     uploads={PHOTO_ID: LABEL_ID},
-    images={PHOTO_ID: "Your photo", SEEN_ID: "What the model sees: your photo as a 28 by 28 Fashion-MNIST item"},
+    images={PHOTO_ID: "Your photo",
+            SEEN_ID: "What the model sees: your photo as 64 by 64 colour pixels, or a grey item as 28 by 28"},
     examples={path.name: example_name(path) for path in EXAMPLES},
 )
 
 
 def predict_for_ui(
     read_photo_file: Callable[[str], Reading], path: str | None
-) -> tuple[dict[str, float] | str, np.ndarray | None]:
-    """Uploaded file -> (label value, enlarged model input); a message instead when there is nothing to name."""
+) -> tuple[dict[str, float] | str, np.ndarray | None, str]:
+    """Uploaded file -> (label value, enlarged model input, "Not sure: ..." or ""); a message
+    instead when there is nothing to name."""
     return ui.show_reading(read_photo_file, path, HINT)
 
 
@@ -69,26 +82,55 @@ def model_report(metrics: dict | None, labels: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], metrics: dict | None) -> None:
-    """The tab's components and events; ``labels``: the classes the model knows, ``metrics``: its metrics.json."""
+def photo_report(metrics: dict | None) -> str:
+    """Markdown: the photo network's accuracy on validation phone photos, per photo class, and how
+    often it says it is unsure, from its metrics.json."""
+    if metrics is None:
+        return "No metrics came with the photo model."
+    validation, unsure = metrics["validation"], metrics["unsure"]
+    classes = list(validation["per_class_accuracy"])
+    return "\n".join([
+        f"On {validation['photos']} real phone photos it never trained on: the right class "
+        f"**{validation['strict_accuracy']:.1%}** of the time, the right group (top, bottom, dress, footwear) "
+        f"{validation['group_accuracy']:.1%}; it says \"not sure\" for {unsure['unsure_share']:.0%} of them "
+        f"(top probability below {unsure['unsure_below']:.0%}).",
+        "",
+        "| photo of | " + " | ".join(classes) + " |",
+        "|---|" + "---|" * len(classes),
+        "| named right | " + " | ".join(f"{validation['per_class_accuracy'][c]:.0%}" for c in classes) + " |",
+        "",
+        "A long-sleeved top counts as right when named Pullover, Shirt or T-shirt/top, a pair of shoes when named "
+        "any footwear.",
+    ])
+
+
+def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], metrics: dict | None,
+              photo_metrics: dict | None) -> None:
+    """The tab's components and events; ``labels``: the classes the models know, ``metrics`` and
+    ``photo_metrics``: the Fashion-MNIST and photo networks' metrics.json."""
     gr.Markdown(
-        "Upload a photo of one piece of clothing, shoe or bag, best on a plain light background — or pick an "
-        f"example. The network knows {len(labels)} kinds: " + ", ".join(labels) + "."
+        "Snap or upload a photo of one piece of clothing or a pair of shoes, lying flat or on a hanger — or pick "
+        f"an example. The networks know {len(labels)} kinds: " + ", ".join(labels) + ". Colour photos are read "
+        "by a network trained on real phone photos, grey Fashion-MNIST items by one trained on Fashion-MNIST."
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             # image_mode=None: Gradio hands over the uploaded file untouched (with a mode it would
-            # convert RGBA to RGB, turning transparent backgrounds black); preprocess_photo does the rest
+            # convert RGBA to RGB, turning transparent backgrounds black); preprocess_item does the rest
             photo = gr.Image(label="Photo", type="filepath", image_mode=None,
                              sources=["upload", "clipboard", "webcam"], height=320, elem_id=PHOTO_ID)
         with gr.Column(scale=2, min_width=220):
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
-            seen = ui.model_view(SEEN_ID)
+            note = gr.Markdown(elem_id=NOTE_ID)
+            seen = ui.model_view(SEEN_ID, "What the model sees", colour=True)
     # below the answer, so that on a phone the answer comes right after the photo
-    gr.Examples(examples=[[str(path)] for path in EXAMPLES], inputs=photo, examples_per_page=20,
-                label="Test-set examples (as in the data set, and as a product photo)")
+    gr.Examples(examples=[[str(path)] for path in PHOTO_EXAMPLES], inputs=photo,
+                label="Phone photos (clothing-small, CC0)")
+    gr.Examples(examples=[[str(path)] for path in ITEM_EXAMPLES], inputs=photo, examples_per_page=20,
+                label="Fashion-MNIST test items (as in the data set, and as a product shot)")
     with gr.Accordion("How good is this model?", open=False):
-        gr.Markdown(model_report(metrics, labels))
-    photo.change(lambda path: predict_for_ui(read_photo_file, path), inputs=photo, outputs=[label, seen],
+        gr.Markdown("### Real phone photos\n\n" + photo_report(photo_metrics))
+        gr.Markdown("### Fashion-MNIST items\n\n" + model_report(metrics, labels))
+    photo.change(lambda path: predict_for_ui(read_photo_file, path), inputs=photo, outputs=[label, seen, note],
                  api_name="classify_garment",
                  show_progress="minimal").then(None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
