@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--class-weight-power", type=float, default=0.5,
                         help="photos weigh (class share)^-power: 0 all alike, 1 every class alike")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup Beta(a, a) parameter (0: no mixup)")
-    parser.add_argument("--fashion-per-batch", type=int, default=32,
+    parser.add_argument("--fashion-per-batch", type=int, default=16,
                         help="Fashion-MNIST items as photos added to each batch (0: photos only)")
     args = common.parse_args(parser, argv)
     if args.fashion_per_batch < 0:

@@ -28,6 +28,9 @@ MIN_ITEM_FRACTION = 0.08  # an item smaller than this share of the image side is
 MIN_CONTRAST = 0.04  # images whose whole range is below this are blank or uniform
 PHOTO_WORKING_SIDE = 256  # photos are decoded and shrunk to at most this before anything else
 GREY_TOLERANCE = 6  # 0-255 levels: a pixel whose channels differ by no more than this is grey
+MIN_COLOUR_SHARE = 0.01  # an image with a smaller share of coloured pixels is grey (phone photos: >= 3.6%)
+NO_IMAGE = "Upload a photo of one piece of clothing"
+BLANK = "This image is blank (one flat colour): upload a photo of one piece of clothing"
 
 
 class PhotoError(ValueError):
@@ -42,17 +45,17 @@ def decode(image: object) -> np.ndarray:
     """
     rgb = imaging.to_rgb(image, max_side=PHOTO_WORKING_SIDE)
     if rgb is None:
-        raise PhotoError("Upload a photo of one piece of clothing")
+        raise PhotoError(NO_IMAGE)
     pixels = rgb.reshape(-1, 3)
     if int((pixels.max(axis=0).astype(np.int16) - pixels.min(axis=0)).max()) < MIN_CONTRAST * 255:
-        raise PhotoError("This image is blank (one flat colour): upload a photo of one piece of clothing")
+        raise PhotoError(BLANK)
     return rgb
 
 
 def is_grey(rgb: np.ndarray) -> bool:
     """Whether an (H, W, 3) uint8 image has no colour (all but a few pixels' channels agree)."""
     spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
-    return float(np.mean(spread > GREY_TOLERANCE)) < 0.01
+    return float(np.mean(spread > GREY_TOLERANCE)) < MIN_COLOUR_SHARE
 
 
 def photo_input(rgb: np.ndarray, size: int = PHOTO_SIZE) -> np.ndarray:
@@ -71,9 +74,9 @@ def preprocess_item(image: object) -> np.ndarray:
     """
     gray = imaging.to_grayscale(image)
     if gray is None:
-        raise PhotoError("Upload a photo of one piece of clothing")
+        raise PhotoError(NO_IMAGE)
     if float(gray.max() - gray.min()) < MIN_CONTRAST:
-        raise PhotoError("This image is blank (one flat colour): upload a photo of one piece of clothing")
+        raise PhotoError(BLANK)
     item, inverted = imaging.foreground(gray)
     if gray.shape == (SIZE, SIZE) and not inverted:
         return gray  # already Fashion-MNIST style: exactly what the model was trained on
