@@ -24,6 +24,7 @@ EXAMPLES = PHOTO_EXAMPLES + ITEM_EXAMPLES
 PHOTO_ID, LABEL_ID, SEEN_ID, NOTE_ID = "fashion-photo", "fashion-label", "fashion-seen", "fashion-note"
 # a 28x28 item fills the photo box in crisp pixels instead of sitting in it as a thumbnail
 CSS = (f"#{PHOTO_ID} img {{ width: 100%; height: 100%; object-fit: contain; }}\n"
+       f"#{NOTE_ID} {{ font-size: 1.15em; }}\n"
        f"#{PHOTO_ID} img.tiny-image {{ image-rendering: pixelated; }}\n")
 
 
@@ -53,9 +54,11 @@ PAGE = ui.PageScript(
 def predict_for_ui(
     read_photo_file: Callable[[str], Reading], path: str | None
 ) -> tuple[dict[str, float] | str, np.ndarray | None, str]:
-    """Uploaded file -> (label value, enlarged model input, "Not sure: ..." or ""); a message
-    instead when there is nothing to name."""
-    return ui.show_reading(read_photo_file, path, HINT)
+    """Uploaded file -> (label value, enlarged model input, note); the note is "" or, for a photo the
+    network is unsure about, "**Not sure: maybe ...**" (shown above the label, so it is read first).
+    A message in the label's place instead when there is nothing to name."""
+    label, seen, note = ui.show_reading(read_photo_file, path, HINT)
+    return label, seen, f"**{note}**" if note else ""
 
 
 def model_report(metrics: dict | None, labels: Sequence[str]) -> str:
@@ -120,8 +123,8 @@ def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], 
             photo = gr.Image(label="Photo", type="filepath", image_mode=None,
                              sources=["upload", "clipboard", "webcam"], height=320, elem_id=PHOTO_ID)
         with gr.Column(scale=2, min_width=220):
+            note = gr.Markdown(elem_id=NOTE_ID)  # "Not sure: maybe ...", above the label's big top class
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
-            note = gr.Markdown(elem_id=NOTE_ID)
             seen = ui.model_view(SEEN_ID, "What the model sees", colour=True)
     # below the answer, so that on a phone the answer comes right after the photo
     gr.Examples(examples=[[str(path)] for path in PHOTO_EXAMPLES], inputs=photo,
