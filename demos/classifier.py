@@ -47,6 +47,8 @@ class ImageClassifier:
         self.name, self.model_class, self.train_command = name, model_class, train_command
         self.preprocess, self.refusal = preprocess, refusal
         self._model: torch.nn.Module | None = None
+        self._metrics: dict | None = None
+        self._metrics_read = False
         self._lock = threading.Lock()
 
     def load(self) -> torch.nn.Module:
@@ -57,8 +59,12 @@ class ImageClassifier:
             return self._model
 
     def metrics(self) -> dict | None:
-        """The metrics.json that came with the weights, or None."""
-        return runtime.load_metrics(self.name, self.train_command)
+        """The metrics.json that came with the weights, or None; read once (requests use it too)."""
+        with self._lock:
+            if not self._metrics_read:
+                self._metrics = runtime.load_metrics(self.name, self.train_command)
+                self._metrics_read = True
+            return self._metrics
 
     @torch.inference_mode()
     def probabilities(self, images: np.ndarray) -> np.ndarray:

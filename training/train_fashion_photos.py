@@ -3,7 +3,8 @@
     python -m training.train_fashion_photos                  # full run (see the model card for the time)
     python -m training.train_fashion_photos --device cuda    # same, on a GPU
     python -m training.train_fashion_photos --dry-run        # smoke test, seconds
-    python -m training.train_fashion_photos --photos-dir tests/photos --fashion-per-batch 0   # other photos
+    python -m training.train_fashion_photos --photos-dir my/photos --fashion-per-batch 0  # other photos, one
+                                                             # folder per photo class, no Fashion-MNIST
 
 Data: the training part of clothing-small (`training.clothing_photos`: 80% of each of the seven
 photo classes that map onto Fashion-MNIST; the other 20% are the validation photos, never
