@@ -39,6 +39,7 @@ SETTINGS = {
     "thick pen (16%)": (400, 0.70, 0.16, (0.5, 0.5), "transparent"),
     "very thick pen (22%)": (400, 0.70, 0.22, (0.5, 0.5), "transparent"),
     "small digit (25%), top-left": (400, 0.25, 0.10, (0.25, 0.25), "transparent"),
+    "app pad, small digit (25%) with its 20 px brush": (280, 0.25, 20 / 70, (0.25, 0.25), "transparent"),
     "large digit (92%)": (400, 0.92, 0.10, (0.5, 0.5), "transparent"),
     "off-centre, bottom-right": (400, 0.45, 0.10, (0.7, 0.72), "transparent"),
     "white background": (400, 0.70, 0.10, (0.5, 0.5), "white"),

@@ -4,7 +4,8 @@
 
 Each test digit is handed over as a person's scan would be: dark ink on white
 paper, a 28x28 uint8 array, so it goes through the full serving path (polarity
-detection, crop, MNIST framing, model). Prints accuracy and the digits refused.
+detection, crop, MNIST framing, model). Prints accuracy and the digits refused (blank, speck,
+scribble, or "not a digit"; a refusal counts as wrong).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> float:
         correct += predicted == label
     accuracy = correct / len(labels)
     print(f"demos.digits.classify on the MNIST test set ({len(labels):,} digits, model trained on the 10k offline subset)")
-    print(f"accuracy {accuracy:.2%}   refused {refused}   ({time.perf_counter() - started:.0f} s)")
+    print(f"accuracy {accuracy:.2%}   refused {refused} ({refused / len(labels):.2%})   "
+          f"({time.perf_counter() - started:.0f} s)")
     errors = [(confusion[t, p], t, p) for t in range(10) for p in range(10) if t != p and confusion[t, p]]
     print("most common confusions (true -> predicted):", ", ".join(f"{t}->{p} x{n}" for n, t, p in sorted(errors, reverse=True)[:5]))
     return accuracy

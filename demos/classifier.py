@@ -39,13 +39,16 @@ class ImageClassifier:
 
     ``preprocess`` turns whatever a visitor hands over into the model's (H, W) input in [0, 1],
     or raises ``refusal`` (a ``ValueError``) with a sentence for people when there is nothing
-    to classify.
+    to classify. ``rejection``: (a label of the model that means "none of these", the sentence to
+    show instead when that label's probability reaches the threshold its training set, metrics.json's
+    ``rejection.refuse_at``, or one half for a model without one); the answer then leaves it out.
     """
 
     def __init__(self, name: str, model_class: type[torch.nn.Module], train_command: str,
-                 preprocess: Callable[[object], np.ndarray], refusal: type[ValueError]) -> None:
+                 preprocess: Callable[[object], np.ndarray], refusal: type[ValueError],
+                 rejection: tuple[str, str] | None = None) -> None:
         self.name, self.model_class, self.train_command = name, model_class, train_command
-        self.preprocess, self.refusal = preprocess, refusal
+        self.preprocess, self.refusal, self.rejection = preprocess, refusal, rejection
         self._model: torch.nn.Module | None = None
         self._metrics: dict | None = None
         self._metrics_read = False
@@ -66,6 +69,10 @@ class ImageClassifier:
                 self._metrics_read = True
             return self._metrics
 
+    def refuse_at(self) -> float:
+        """The "none of these" probability at which an answer becomes the rejection's sentence."""
+        return float(((self.metrics() or {}).get("rejection") or {}).get("refuse_at", 0.5))
+
     @torch.inference_mode()
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(N, H, W) model inputs in [0, 1] -> (N, classes) probabilities. Each demo calls this from one
@@ -74,6 +81,17 @@ class ImageClassifier:
         device = next(model.parameters()).device
         return torch.softmax(model(to_image_batch(images).to(device)).float(), dim=1).cpu().numpy()
 
+    def answer(self, values: np.ndarray, model_input: np.ndarray | None = None) -> Reading:
+        """One row of `probabilities` -> the reading: probabilities by label, or the rejection's
+        sentence (and no probabilities) when the model's "none of these" label reaches its threshold."""
+        by_label = {label: float(p) for label, p in zip(self.load().labels, values)}
+        if self.rejection is None or self.rejection[0] not in by_label:
+            return Reading(by_label, model_input)
+        rejected = by_label.pop(self.rejection[0])
+        if rejected >= self.refuse_at():
+            return Reading({}, model_input, self.rejection[1])
+        return Reading(by_label, model_input)
+
     def read(self, image: object, probabilities: Callable[[np.ndarray], np.ndarray]) -> Reading:
         """Preprocess one image and classify it with ``probabilities`` (the demo's GPU-marked
         `probabilities`); a refusal from preprocessing becomes the message."""
@@ -81,5 +99,4 @@ class ImageClassifier:
             model_input = self.preprocess(image)
         except self.refusal as problem:
             return Reading({}, None, str(problem))
-        values = probabilities(model_input[None])[0]
-        return Reading({label: float(p) for label, p in zip(self.load().labels, values)}, model_input)
+        return self.answer(probabilities(model_input[None])[0], model_input)

@@ -24,10 +24,11 @@ class Normalise(nn.Module):
         return f"mean={self.mean}, std={self.std}"
 
 
-def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """3x3 conv (no bias: batch norm supplies it) -> batch norm -> ReLU; keeps H and W."""
+def conv_block(in_channels: int, out_channels: int, groups: int = 1) -> nn.Sequential:
+    """3x3 conv (no bias: batch norm supplies it; ``groups`` as in nn.Conv2d) -> batch norm -> ReLU;
+    keeps H and W."""
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
+        nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False, groups=groups),
         nn.BatchNorm2d(out_channels),
         nn.ReLU(inplace=True),
     )

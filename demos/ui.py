@@ -137,14 +137,15 @@ def show_reading(
     read: Callable[[object], Reading], image: object, hint: str
 ) -> tuple[dict[str, float] | str, np.ndarray | None, str]:
     """A classifier's answer for a gr.Label, a model view and a note: probabilities, the enlarged
-    input and the reading's caution in words (or ""); a message in the label's place (no image)
-    when there is nothing to classify."""
+    input and the reading's caution in words (or ""); a message in the label's place when there
+    is nothing to classify (with what the model saw, if it got that far)."""
     if image is None:
         return hint, None, ""
     try:
         reading = read(image)
     except ValueError as problem:  # not an image we can read (odd upload)
         return f"Could not read that image: {problem}", None, ""
+    seen = None if reading.model_input is None else enlarge(reading.model_input)
     if reading.message:
-        return reading.message, None, ""
-    return reading.probabilities, enlarge(reading.model_input), reading.note or ""
+        return reading.message, seen, ""
+    return reading.probabilities, seen, reading.note or ""

@@ -17,6 +17,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 import app
+from demos.digits.predict import NOT_A_DIGIT_MESSAGE
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
 from demos.fashion.tab import PHOTO_EXAMPLES as FASHION_PHOTO_EXAMPLES
 from tests.browser import draw_strokes, open_page, seconds_until_heading
@@ -62,6 +63,17 @@ def test_drawn_digits_are_read_and_clear_brings_back_the_hint(page: Page):
 def test_a_speck_gets_a_hint_not_a_guess(page: Page):
     draw_strokes(page, "#digits-sketchpad", [[(0.5, 0.5), (0.51, 0.5)]])
     expect(page.locator("#digits-label h2")).to_contain_text("speck")
+
+
+def test_a_drawn_letter_is_not_read_as_a_digit(page: Page):
+    """An H (three strokes): the label says it is no digit, the model view still shows the drawing."""
+    draw_strokes(page, "#digits-sketchpad", [[(0.15, 0.0), (0.15, 1.0)], [(0.85, 0.0), (0.85, 1.0)],
+                                             [(0.15, 0.5), (0.85, 0.5)]])
+    expect(page.locator("#digits-label h2")).to_have_text(NOT_A_DIGIT_MESSAGE)
+    expect(page.locator("#digits-tab .model-view img")).to_be_visible()
+    page.locator("#digits-clear").click()
+    draw_strokes(page, "#digits-sketchpad", DIGIT_STROKES["7"])  # and a digit after it reads again
+    expect(page.locator("#digits-label h2")).to_have_text("7")
 
 
 def test_uploaded_garment_is_named(page: Page):

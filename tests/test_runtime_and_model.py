@@ -15,10 +15,23 @@ from demos.digits.model import DigitCNN
 
 def test_forward_shapes():
     model = DigitCNN().eval()
-    assert model(torch.zeros(5, 1, 28, 28)).shape == (5, 10)
+    assert model(torch.zeros(5, 1, 28, 28)).shape == (5, 11)  # 0-9 and "not a digit"
     assert DigitCNN(labels=("a", "b", "c"), channels=(8, 16), hidden=32)(torch.zeros(2, 1, 28, 28)).shape == (2, 3)
     with pytest.raises(ValueError, match="28x28"):
         DigitCNN(image_size=32)
+    with pytest.raises(ValueError, match="members"):
+        DigitCNN(members=0)
+
+
+def test_ensemble_answers_its_members_mean_probability():
+    torch.manual_seed(0)
+    model = DigitCNN(channels=(4, 8), hidden=16, members=3).eval()
+    images = torch.rand(4, 1, 28, 28)
+    with torch.inference_mode():
+        members = model.member_logits(images).softmax(dim=2)  # (B, K, classes)
+        assert members.shape == (4, 3, 11)
+        assert torch.allclose(model(images).softmax(dim=1), members.mean(dim=1), atol=1e-6)
+        assert not torch.allclose(members[:, 0], members[:, 1])  # the members are different networks
 
 
 def test_save_load_round_trip(tmp_path: Path):
@@ -27,8 +40,8 @@ def test_save_load_round_trip(tmp_path: Path):
     model.save_pretrained(tmp_path)
     assert {"config.json", "model.safetensors"} <= {p.name for p in tmp_path.iterdir()}
     assert json.loads((tmp_path / "config.json").read_text()) == {
-        "channels": [8, 16], "hidden": 32, "dropout": 0.1, "labels": [str(d) for d in range(10)], "image_size": 28,
-        "mean": 0.1307, "std": 0.3081}
+        "channels": [8, 16], "hidden": 32, "dropout": 0.1, "labels": [*(str(d) for d in range(10)), "not a digit"], "image_size": 28,
+        "mean": 0.1307, "std": 0.3081, "members": 1}
     loaded = DigitCNN.from_pretrained(tmp_path, strict=True)
     assert not loaded.training
     images = torch.rand(4, 1, 28, 28)
@@ -39,9 +52,9 @@ def test_save_load_round_trip(tmp_path: Path):
 def test_loading_is_strict(tmp_path: Path):
     DigitCNN(channels=(8, 16), hidden=32).save_pretrained(tmp_path)
     weights = load_file(tmp_path / "model.safetensors")
-    weights.pop("classifier.5.bias")
+    weights.pop("classifier.4.bias")
     save_file(weights, tmp_path / "model.safetensors")
-    with pytest.raises(RuntimeError, match="classifier.5.bias"):
+    with pytest.raises(RuntimeError, match="classifier.4.bias"):
         runtime.load_model(DigitCNN, tmp_path.name, "train it", weights_dir=tmp_path.parent)
 
 
@@ -66,7 +79,7 @@ def test_hub_repo_is_used_when_local_weights_are_missing(tmp_path: Path, monkeyp
     monkeypatch.setenv("DEMOS_DIGITS_REPO", "someone/digits-cnn")
     model = runtime.load_model(DigitCNN, "digits", "train it", weights_dir=tmp_path / "empty")
     assert calls == ["someone/digits-cnn"]
-    assert model.classifier[-1].out_features == 10
+    assert model.classifier[-1].out_channels == 11 and model.labels[-1] == "not a digit"
     assert runtime.load_metrics("digits", "train it", weights_dir=tmp_path / "empty") is None  # none came with it
     (downloaded / "metrics.json").write_text('{"test": {"accuracy": 0.5}}')
     assert runtime.load_metrics("digits", "train it", weights_dir=tmp_path / "empty") == {"test": {"accuracy": 0.5}}
@@ -97,7 +110,8 @@ def test_a_model_from_the_hub_needs_nothing_but_its_folder():
 
     for name, model_class in (("digits", DigitCNN), ("fashion", FashionCNN)):
         config = json.loads((runtime.WEIGHTS_DIR / name / "config.json").read_text())
-        assert {"labels", "image_size", "mean", "std"} <= config.keys() and len(config["labels"]) == 10
+        assert {"labels", "image_size", "mean", "std"} <= config.keys()
+        assert len(config["labels"]) == 10 + (name == "digits")  # the digits model also has "not a digit"
     model = DigitCNN.from_pretrained(runtime.WEIGHTS_DIR / "digits", strict=True).eval()
     digit = preprocess_drawing(sketch_value(draw_sketch("7")))  # (28, 28) in [0, 1]
     with torch.inference_mode():

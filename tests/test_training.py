@@ -16,15 +16,22 @@ from training import common, train_completion, train_digits, train_fashion
 
 
 def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path):
-    out = tmp_path / "digits"
-    metrics = train_digits.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--seed", "1"])
+    out, completer = tmp_path / "digits", tmp_path / "completer"
+    CompletionUNet(base_channels=4, depth=1).save_pretrained(completer)  # any completion UNet; no committed weights
+    metrics = train_digits.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--seed", "1",
+                                 "--completer", str(completer)])
     assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "metrics.json", "README.md"}
     saved = json.loads((out / "metrics.json").read_text())
     assert saved == json.loads(json.dumps(metrics))
     test = saved["test"]
     assert 0.0 <= test["accuracy"] <= 1.0
-    assert len(test["per_class_accuracy"]) == 10
-    assert sum(map(sum, test["confusion_matrix"])) == 32
+    assert len(test["per_class_accuracy"]) == 10  # the digits (the test set has no "not a digit")
+    assert sum(map(sum, test["confusion_matrix"])) == 32 and 0.0 <= test["refused"] <= 1.0
+    # the made-up styles and non-digits are in the training set, in every class
+    assert len(saved["run"]["examples_per_class"]) == 11 and min(saved["run"]["examples_per_class"]) > 0
+    # the refusal threshold is set on validation non-digits and travels with the weights
+    assert 0.5 <= saved["rejection"]["refuse_at"] < 1 and saved["rejection"]["validation_size"] > 0
+    assert f"{saved['rejection']['refuse_at']:.2f}" in (out / "README.md").read_text()
     assert saved["run"]["train_size"] == 64 and saved["run"]["epochs"] == 1
     assert {"device", "wall_time_seconds"} <= saved["run"].keys()
     card = (out / "README.md").read_text()
@@ -37,7 +44,7 @@ def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path
     assert {"lr", "weight_decay", "label_smoothing", "pen_copies", "augmentation", "pen_width", "seed"} <= run.keys()
     assert f"label smoothing {run['label_smoothing']}" in card and f"rotation ±{run['augmentation']['rotation_degrees']}°" in card
     model = DigitCNN.from_pretrained(out, strict=True)
-    assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
+    assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 11) and model.labels[-1] == "not a digit"
 
 
 def test_fashion_dry_run_writes_a_loadable_model(tiny_fashion_mnist: Path, tmp_path: Path):

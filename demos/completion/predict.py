@@ -19,7 +19,7 @@ import torch
 from demos import runtime
 from demos.completion.model import HALF, SIZE, CompletionUNet
 from demos.completion.preprocess import CANVAS, HalfDrawingError, guide_overlay, half_digit_from_drawing, ink_on_paper
-from demos.digits.predict import LABELS, digit_probabilities
+from demos.digits.predict import read_digit
 
 NAME = "completion"
 TRAIN_COMMAND = "python -m training.train_completion"
@@ -33,8 +33,8 @@ class Completion:
     """A drawing completed: the whole digit and how the digits model reads it, or why not."""
 
     whole: np.ndarray | None  # (28, 28) in [0, 1]: the given left half, the network's right half
-    probabilities: dict[str, float]  # '0'..'9' -> probability, for the whole digit
-    message: str | None = None
+    probabilities: dict[str, float]  # '0'..'9' -> probability, for the whole digit ({} with a message)
+    message: str | None = None  # why there is no reading: a blank half (no whole), or not a digit
 
 
 @functools.cache
@@ -89,11 +89,12 @@ def complete(left_half: np.ndarray) -> np.ndarray:
 def complete_drawing(image: object) -> Completion:
     """A drawing in the tab's framing (the pad's picture: the 28x28 MNIST field, 10 px per pixel, dark
     ink on white) -> its completion and the digits model's reading; a message when the left half is
-    blank. Raises ``ValueError`` for things that are not images."""
+    blank or too dense, or (with the completion) when the result is no digit. Raises ``ValueError``
+    for things that are not images."""
     try:
         field = half_digit_from_drawing(image)
     except HalfDrawingError as hint:
         return Completion(None, {}, str(hint))
     whole = complete(field)
-    probabilities = digit_probabilities(whole[None])[0]
-    return Completion(whole, {label: float(p) for label, p in zip(LABELS, probabilities)})
+    reading = read_digit(whole)
+    return Completion(whole, reading.probabilities, reading.message)

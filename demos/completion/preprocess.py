@@ -21,8 +21,10 @@ from demos import imaging
 from demos.completion.model import HALF, SIZE
 
 CANVAS = SIZE * 10  # 280 px: 10 canvas pixels per MNIST pixel
+BRUSH = 12  # px radius of the pad's brush: ~2.4 MNIST pixels wide, like MNIST strokes
 BOX = (4, 24)  # MNIST's 20x20 digit box, in MNIST pixels
 MIN_INK = 3.0  # summed intensity (in 28x28 pixels) below which the left half is blank
+MAX_INK = 160.0  # ... above which it is a scribble or a dark pad (MNIST's densest left half: 129)
 
 GUIDE_LINE = (90, 140, 255)
 RIGHT_HALF_TINT = GUIDE_LINE + (47,)  # on white: (225, 234, 255)
@@ -99,9 +101,13 @@ def half_digit_from_drawing(image: object) -> np.ndarray:
     """The drawing as the network's (28, 28) float32 input; only its left half is read (the model masks
     the rest, see `CompletionUNet.complete`).
 
-    Raises `HalfDrawingError` when the left half holds (almost) no ink.
+    Raises `HalfDrawingError` when the left half holds (almost) no ink, or far more than any digit's.
     """
     field = drawing_to_field(image)
-    if float(field[:, :HALF].sum()) < MIN_INK:
+    ink = float(field[:, :HALF].sum())
+    if ink < MIN_INK:
         raise HalfDrawingError("Draw the left half of a digit inside the box (left of the dashed line)")
+    if ink > MAX_INK:
+        raise HalfDrawingError("That is far too much ink for half a digit: clear the pad and draw the left half "
+                               "of one digit")
     return field

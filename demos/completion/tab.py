@@ -17,10 +17,10 @@ from PIL import Image
 
 from demos import ui
 from demos.completion.predict import CANVAS, HALF, Completion
+from demos.completion.preprocess import BRUSH
 
 PAD_ID, PICTURE_ID, LABEL_ID = "completion-sketchpad", "completion-picture", "completion-label"
 HINT = "Draw the left half of a digit"
-BRUSH = 12  # px radius on the 280 px canvas: ~2.4 MNIST pixels wide, like MNIST strokes
 EXAMPLES = sorted((Path(__file__).parent / "examples").glob("*.png"))
 SCALE = 10  # 28 px -> 280 px
 DRAWN, GENERATED, BOUNDARY = np.array([255, 255, 255]), np.array([255, 170, 40]), np.array([90, 140, 255])
@@ -58,16 +58,16 @@ def complete_for_ui(
     complete_drawing: Callable[[object], Completion], sketch: dict | np.ndarray | None
 ) -> tuple[np.ndarray | None, dict[str, float] | str]:
     """Sketch-pad value (or a picture in the same framing) -> (completion picture, the digits
-    model's reading of it); a hint instead when the left half is blank."""
+    model's reading of it); a hint instead when the left half is blank, the sentence (and the
+    picture) when the completion is no digit."""
     if sketch is None:
         return None, HINT
     try:
         completion = complete_drawing(sketch)
     except ValueError as problem:
         return None, f"Could not read that image: {problem}"
-    if completion.message:
-        return None, completion.message
-    return completion_picture(completion.whole), completion.probabilities
+    picture = None if completion.whole is None else completion_picture(completion.whole)
+    return picture, completion.message or completion.probabilities
 
 
 def example_for_ui(

@@ -18,11 +18,13 @@ CENTER = (14.0, 14.0)  # mean centre of mass of MNIST training digits, (row, col
 INK_THRESHOLD = 0.2  # foreground level that counts as ink when cropping
 MIN_INK_FRACTION = 0.1  # ink whose extent is below this share of the image side is a speck
 MAX_INK_PIXELS = 320  # 28x28 pixels over 0.5; MNIST's densest digit has 275: more is a scribble
-# Thin pen strokes (a fine brush on a large canvas) nearly vanish when shrunk to
-# 20 px. Strokes are measured at 4x the final scale and thickened until they are
-# at least MIN_STROKE px wide there (MNIST's median is ~11 px at that scale).
+# Strokes are measured at 4x the final scale (MNIST's median width is ~11 px there). Thin pen
+# strokes (a fine brush on a large canvas) nearly vanish when shrunk to 20 px: they are thickened
+# to at least MIN_STROKE. Fat ones (a small digit drawn with the pad's brush, scaled up with its
+# stroke) become blobs: they are eroded to at most MAX_STROKE, and the digit framed again.
 WORK_SCALE = 4
 MIN_STROKE = 8.0
+MAX_STROKE = 16.0
 
 
 class DrawingError(ValueError):
@@ -49,6 +51,16 @@ def _dilate(array: np.ndarray) -> np.ndarray:
     )
 
 
+def _erode(array: np.ndarray, steps: int) -> np.ndarray:
+    """Grey-level erosion by ``steps`` pixels, alternating 3x3 squares and crosses (a rounder pen)."""
+    height, width = array.shape
+    for step in range(steps):
+        padded = np.pad(array, 1)
+        offsets = [(r, c) for r in range(3) for c in range(3) if step % 2 == 0 or r == 1 or c == 1]
+        array = np.min([padded[r : r + height, c : c + width] for r, c in offsets], axis=0)
+    return array
+
+
 def _normalise_strokes(ink: np.ndarray) -> np.ndarray:
     """Stretch faint strokes to full strength and thicken thin ones (at the working scale)."""
     visible = ink[ink > 0.02]
@@ -61,6 +73,19 @@ def _normalise_strokes(ink: np.ndarray) -> np.ndarray:
             break
         ink = _dilate(ink)
     return ink
+
+
+def _thin_fat_strokes(ink: np.ndarray) -> np.ndarray:
+    """Erode strokes wider than MAX_STROKE (at the working scale) and crop to what is left, so the
+    digit fills MNIST's box again; other drawings pass unchanged."""
+    width = _stroke_width(ink > 0.5)
+    if width <= MAX_STROKE:
+        return ink
+    thinner = _erode(ink, int(np.ceil((width - MAX_STROKE) / 2)))
+    if not (thinner > 0.5).any():  # a solid blob has no stroke to keep: leave it
+        return ink
+    top, bottom, left, right = imaging.bounding_box(thinner > INK_THRESHOLD)
+    return thinner[top:bottom, left:right]
 
 
 def crop_to_ink(image: object) -> np.ndarray:
@@ -81,14 +106,18 @@ def crop_to_ink(image: object) -> np.ndarray:
     return ink[top:bottom, left:right]
 
 
+def _fitted(height: int, width: int) -> tuple[int, int]:
+    """The size of a ``height`` x ``width`` drawing scaled so its longer side is BOX."""
+    scale = BOX / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
 def fit_digit(ink: np.ndarray) -> np.ndarray:
     """Cropped ink -> MNIST framing: longer side 20 px, centre of mass at the field's centre."""
-    height, width = ink.shape
-    scale = BOX / max(height, width)
-    final_h, final_w = max(1, round(height * scale)), max(1, round(width * scale))
+    final_h, final_w = _fitted(*ink.shape)
     work = imaging.resize(ink, final_h * WORK_SCALE, final_w * WORK_SCALE)
-    work = _normalise_strokes(work)
-    digit = imaging.resize(work, final_h, final_w)
+    work = _thin_fat_strokes(_normalise_strokes(work))
+    digit = imaging.resize(work, *_fitted(*work.shape))
     return imaging.place_by_center_of_mass(digit, SIZE, CENTER)
 
 

@@ -1,0 +1,187 @@
+"""Does the Digits tab read every writer's style, and refuse what is not a digit? Prints figures.
+
+    python -m benchmarks.digits_styles [--per-kind 300] [--seed 0] [--data-dir ../shared/data]
+
+Everything is drawn as the app's 280 px sketch-pad delivers it (black strokes of the pad's 20 px
+brush on a transparent canvas, the figure 45-85% of the pad's height, anywhere near the middle)
+and read through `demos.digits.classify`, the completion tab's inputs through
+`demos.completion.complete_drawing`. The drawings (`training/handwriting.py`):
+
+- writing styles: strokes added to MNIST *test* digits (slashed 0, flagged 1, 1 with a foot
+  serif, crossed 7) or stroke templates (open-top 4, flat-topped 5, 9 with a straight tail,
+  2 with a loop), with a seed the training does not use; plain MNIST test digits for reference;
+- letters that look like no digit, from fonts the model never trained on: the Hershey fonts
+  `HELD_OUT_FONTS` and the TrueType fonts found on this machine (thinned to a centre line and
+  drawn with the pen); counted right when refused or answered below 50%;
+- nonsense: noise, dots, an all-black pad, scribbles and shapes; counted wrong when any digit
+  gets above 50%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torchvision
+from PIL import Image, ImageDraw, ImageFont
+
+from demos import runtime
+from demos.completion.predict import CANVAS as COMPLETION_CANVAS
+from demos.completion.predict import complete_drawing
+from demos.completion.preprocess import BRUSH as COMPLETION_BRUSH
+from demos.digits import classify
+from demos.digits.tab import BRUSH, CANVAS
+from training import handwriting
+from training.common import DEFAULT_DATA_DIR
+from training.pen import centre_lines, pen_drawing, thin
+
+PEN = 2 * BRUSH  # px: the pad's brush is a radius
+FIGURE_HEIGHT = (0.45, 0.85)  # of the pad's height
+TRUETYPE_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype"))
+
+
+def pad_drawing(line: np.ndarray, rng: np.random.Generator) -> dict:
+    """A centre-line mask drawn on the Digits pad: a Gradio sketch value."""
+    figure = rng.uniform(*FIGURE_HEIGHT) * CANVAS
+    height = figure * line.shape[0] / handwriting.FIGURE  # the mask is taller than its figure
+    centre = tuple(rng.uniform(0.4, 0.6, size=2))
+    composite = pen_drawing(line, CANVAS, height, PEN, centre)
+    return {"background": None, "layers": [composite], "composite": composite}
+
+
+def truetype_fonts() -> list[Path]:
+    """The TrueType/OpenType fonts on this machine (the training uses none of them)."""
+    return sorted(path for folder in TRUETYPE_DIRS if folder.is_dir() for path in folder.rglob("*.[ot]tf"))
+
+
+def truetype_letter_line(char: str, font: Path, rng: np.random.Generator) -> np.ndarray:
+    """A letter from a TrueType font, slanted and stretched a little, thinned to its centre line."""
+    size = handwriting.LINE_SIZE * 3
+    image = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(image)
+    face = ImageFont.truetype(str(font), int(size * 0.6))
+    draw.text((size / 2, size / 2), char, fill=255, font=face, anchor="mm")
+    shear, stretch = rng.uniform(-0.25, 0.25), rng.uniform(0.8, 1.2)
+    image = image.transform(image.size, Image.Transform.AFFINE,
+                            (1 / stretch, shear, -shear * size / 2 + (1 - 1 / stretch) * size / 2, 0, 1, 0),
+                            resample=Image.Resampling.BILINEAR)
+    mask = np.asarray(image) > 127
+    rows, cols = np.nonzero(mask)
+    crop = mask[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = handwriting.FIGURE / max(crop.shape)
+    small = Image.fromarray(crop.astype(np.uint8) * 255).resize(
+        (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))), Image.Resampling.BILINEAR)
+    field = np.zeros((handwriting.LINE_SIZE, handwriting.LINE_SIZE), dtype=bool)
+    top, left = (handwriting.LINE_SIZE - small.height) // 2, (handwriting.LINE_SIZE - small.width) // 2
+    field[top : top + small.height, left : left + small.width] = np.asarray(small) > 127
+    return thin(field[None])[0]
+
+
+def top_probability(probabilities: dict[str, float]) -> float:
+    return max(probabilities.values(), default=0.0)
+
+
+def styles(args: argparse.Namespace, rng: np.random.Generator) -> None:
+    test = torchvision.datasets.MNIST(root=str(args.data_dir), train=False, download=True)
+    digits, labels = test.data.numpy().astype(np.float32) / 255.0, test.targets.numpy()
+    print(f"\nWriting styles ({args.per_kind} drawings each, on the 280 px pad with its 20 px brush)")
+    print(f"{'style':34s} {'read right':>10s} {'refused':>8s}  most common wrong answer")
+    index = rng.choice(len(digits), size=args.per_kind, replace=False)
+    rows = [("plain MNIST test digits", [(line, int(label)) for line, label in
+                                         zip(centre_lines(digits[index]), labels[index])])]
+    for name, style in handwriting.STYLES.items():
+        sources = [None] * args.per_kind
+        if style.from_mnist:
+            same = np.flatnonzero(labels == style.digit)
+            sources = list(centre_lines(digits[rng.choice(same, size=args.per_kind)]))
+        rows.append((name, [(style.draw(rng, source), style.digit) for source in sources]))
+    for name, drawings in rows:
+        answers = [classify(pad_drawing(line, rng)) for line, _ in drawings]
+        right = sum(bool(a) and max(a, key=a.get) == str(label) for a, (_, label) in zip(answers, drawings))
+        refused = sum(not a for a in answers)
+        wrong = [max(a, key=a.get) for a, (_, label) in zip(answers, drawings) if a and max(a, key=a.get) != str(label)]
+        common = max(set(wrong), key=wrong.count) if wrong else "-"
+        print(f"{name:34s} {right / len(drawings):10.1%} {refused / len(drawings):8.1%}  {common}")
+
+
+def letters(args: argparse.Namespace, rng: np.random.Generator) -> None:
+    fonts: list[tuple[str, Callable[[str], np.ndarray]]] = [
+        (f"Hershey {name}", lambda char, name=name: handwriting.letter_line(char, name, rng))
+        for name in handwriting.HELD_OUT_FONTS]
+    fonts += [(path.stem, lambda char, path=path: truetype_letter_line(char, path, rng)) for path in truetype_fonts()]
+    per_letter = max(1, args.per_kind // len(handwriting.LETTERS))
+    print(f"\nLetters that look like no digit ({handwriting.LETTERS}), fonts not trained on, "
+          f"{per_letter} of each letter per font")
+    print(f"{'font':34s} {'no digit':>9s} {'refused':>8s}  letters most often read as a digit")
+    totals, misread = [], {}
+    for font_name, make in fonts:
+        outcomes = []
+        for char in handwriting.LETTERS:
+            for _ in range(per_letter):
+                answer = classify(pad_drawing(make(char), rng))
+                outcomes.append((not answer, top_probability(answer) < 0.5))
+                if top_probability(answer) >= 0.5:
+                    misread[char] = misread.get(char, 0) + 1
+        no_digit = np.mean([refused or low for refused, low in outcomes])
+        totals += outcomes
+        print(f"{font_name:34s} {no_digit:9.1%} {np.mean([r for r, _ in outcomes]):8.1%}")
+    worst = ", ".join(f"{char} {count}" for char, count in sorted(misread.items(), key=lambda kv: -kv[1])[:8])
+    print(f"{'all fonts':34s} {np.mean([r or low for r, low in totals]):9.1%} "
+          f"{np.mean([r for r, _ in totals]):8.1%}  {worst}")
+
+
+def nonsense_pads(rng: np.random.Generator, canvas: int, pen: int, count: int) -> dict[str, list[np.ndarray]]:
+    """Pads that hold no digit, as RGBA pictures of ``canvas`` px (lines drawn with a ``pen`` px brush)."""
+
+    def rgba(grey: np.ndarray) -> np.ndarray:
+        return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+    def drawn(line: np.ndarray) -> np.ndarray:
+        return pen_drawing(line, canvas, rng.uniform(0.6, 1.0) * canvas, pen, background="white")
+
+    return {
+        "noise": [(rng.random((canvas, canvas, 3)) * 255).astype(np.uint8) for _ in range(count)],
+        "dots": [rgba(np.where(rng.random((canvas, canvas)) < rng.uniform(0.02, 0.3), 0, 255).astype(np.uint8))
+                 for _ in range(count)],
+        "all black": [rgba(np.zeros((canvas, canvas), np.uint8))],
+        "scribbles": [drawn(handwriting.scribble_line(rng)) for _ in range(count)],
+        "shapes": [drawn(handwriting.shape_line(name, rng)) for name in handwriting.SHAPES
+                   for _ in range(max(1, count // len(handwriting.SHAPES)))],
+    }
+
+
+def nonsense(args: argparse.Namespace, rng: np.random.Generator) -> None:
+    count = max(1, args.per_kind // 3)
+    print(f"\nNonsense (up to {count} of each): share answered with a digit above 50%, and the highest digit seen")
+    print(f"{'input':14s} {'Digits tab':>11s} {'max':>6s} {'Completion tab':>15s} {'max':>6s}")
+    digit_pads = nonsense_pads(rng, CANVAS, PEN, count)
+    completion_pads = nonsense_pads(rng, COMPLETION_CANVAS, 2 * COMPLETION_BRUSH, count)
+    for kind, pads in digit_pads.items():
+        read = [top_probability(classify(pad)) for pad in pads]
+        completed = [top_probability(complete_drawing(pad).probabilities) for pad in completion_pads[kind]]
+        print(f"{kind:14s} {np.mean(np.array(read) > 0.5):11.1%} {max(read):6.2f} "
+              f"{np.mean(np.array(completed) > 0.5):15.1%} {max(completed):6.2f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--per-kind", type=int, default=300, help="drawings per style (and letters per font)")
+    parser.add_argument("--seed", type=int, default=1000, help="drawing seed (training uses 0-2)")
+    parser.add_argument("--only", choices=["styles", "letters", "nonsense"], help="run one part")
+    args = parser.parse_args(argv)
+    if args.per_kind < 1:
+        parser.error("--per-kind must be at least 1")
+    runtime.configure_threads()
+    started = time.perf_counter()
+    for part in (styles, letters, nonsense):
+        if args.only in (None, part.__name__):
+            part(args, np.random.default_rng(args.seed))
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
