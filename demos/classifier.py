@@ -40,8 +40,8 @@ class ImageClassifier:
     ``preprocess`` turns whatever a visitor hands over into the model's (H, W) input in [0, 1],
     or raises ``refusal`` (a ``ValueError``) with a sentence for people when there is nothing
     to classify. ``rejection``: (a label of the model that means "none of these", the sentence to
-    show instead when that label's probability reaches the threshold its training set, metrics.json's
-    ``rejection.refuse_at``, or one half for a model without one); the answer then leaves it out.
+    show instead when that label's probability reaches the threshold set in training: metrics.json's
+    ``rejection.refuse_at``, one half for a model without one); the answer then leaves it out.
     """
 
     def __init__(self, name: str, model_class: type[torch.nn.Module], train_command: str,
