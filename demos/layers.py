@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -32,6 +34,13 @@ def conv_block(in_channels: int, out_channels: int, groups: int = 1) -> nn.Seque
         nn.BatchNorm2d(out_channels),
         nn.ReLU(inplace=True),
     )
+
+
+def members_mean(member_logits: torch.Tensor) -> torch.Tensor:
+    """(B, K, classes) logits of K ensemble members -> (B, classes) log of their mean probability
+    (so its softmax is that mean): what a packed ensemble answers."""
+    log_probabilities = member_logits.log_softmax(dim=2)
+    return torch.logsumexp(log_probabilities, dim=1) - math.log(member_logits.shape[1])
 
 
 def mlp_head(in_features: int, hidden: int, num_classes: int, dropout: float) -> nn.Sequential:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from demos import imaging
+
 LINE_SIZE = 84  # centre-line masks are 84x84: MNIST's 28x28 at 3x (training.pen.centre_lines)
 FIGURE = 60  # px: a figure's longer side in the mask (MNIST's 20 of 28)
 
@@ -101,8 +103,9 @@ def _arc(centre: tuple[float, float], radii: tuple[float, float], start: float, 
 # ---------------------------------------------------------------- strokes added to MNIST digits
 
 def _extent(line: np.ndarray) -> tuple[int, int, int, int]:
-    rows, cols = np.nonzero(line)
-    return int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
+    """(top, bottom, left, right) of a line's pixels, inclusive."""
+    top, bottom, left, right = imaging.bounding_box(line)
+    return top, bottom - 1, left, right - 1
 
 
 def _with_line(line: np.ndarray, points: list[tuple[float, float]]) -> np.ndarray:

@@ -59,8 +59,8 @@ PEN_WIDTH = (0.04, 0.18)
 NOT_DIGIT_KINDS = {"letters": 0.5, "shapes": 0.12, "scribbles": 0.12, "noise pads": 0.08, "noise fields": 0.08,
                    "completed scribbles": 0.1}
 NOISE_PAD_CANVAS = (160, 400)  # px, a noise pad's side
-# the refusal threshold: "not a digit" must have at least this share of the validation non-digits'
-# probability... set so that this share of them is refused (and never below one half)
+# the refusal threshold is the "not a digit" probability that refuses this share of validation
+# non-digits (see `refusal_threshold`), never below one half
 REFUSE_SHARE = 0.95
 AUGMENTATION = {"rotation_degrees": 15, "shear": 0.3, "scale": (0.85, 1.15), "shift_pixels": 2.5,
                 "stroke_width": "blend with a 3x3 dilation (thicker) or erosion (thinner)"}

@@ -11,13 +11,11 @@ labels, the input size and the normalisation (the model applies it itself).
 
 from __future__ import annotations
 
-import math
-
 import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from demos.layers import Normalise, conv_block
+from demos.layers import Normalise, conv_block, members_mean
 
 DIGITS = tuple(str(digit) for digit in range(10))
 NOT_A_DIGIT = "not a digit"  # the eleventh class: letters, shapes, scribbles, noise
@@ -90,6 +88,4 @@ class DigitCNN(
         return logits.view(len(images), self.members, len(self.labels))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        # log of the members' mean probability: softmax of it is that mean
-        log_probabilities = self.member_logits(images).log_softmax(dim=2)  # (B, K, classes)
-        return torch.logsumexp(log_probabilities, dim=1) - math.log(self.members)  # (B, classes)
+        return members_mean(self.member_logits(images))  # (B, classes)

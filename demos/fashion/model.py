@@ -10,13 +10,11 @@ applies it itself).
 
 from __future__ import annotations
 
-import math
-
 import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from demos.layers import Normalise, conv_block, mlp_head
+from demos.layers import Normalise, conv_block, members_mean, mlp_head
 
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 IMAGE_SIZE = 28
@@ -143,6 +141,4 @@ class PhotoCNN(
         return logits.view(len(images), self.members, len(self.labels))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        # log of the members' mean probability: softmax of it is that mean
-        log_probabilities = self.member_logits(images).log_softmax(dim=2)  # (B, K, classes)
-        return torch.logsumexp(log_probabilities, dim=1) - math.log(self.members)  # (B, classes)
+        return members_mean(self.member_logits(images))  # (B, classes)
