@@ -71,18 +71,18 @@ def characters_per_second(length: int, repeats: int) -> list[float]:
 def unfused_characters_per_second(length: int, repeats: int) -> list[float]:
     """The baseline `generate` replaces: the model's own forward (nn.LSTM) once per character."""
     from demos.shakespeare import load_lstm
-    from demos.shakespeare.model import sample
+    from demos.shakespeare.model import Sampling
 
     model = load_lstm()
     rates = []
     with torch.inference_mode():
         for seed in range(repeats):
-            generator = torch.Generator().manual_seed(seed)
+            sampling = Sampling(0.8, len(model.vocab), seed, length)
             started = time.perf_counter()
             logits, state = model(torch.tensor([model.encode("ROMEO:")]))
-            for _ in range(length):
-                next_id = sample(logits[:, -1], 0.8, None, generator)
-                logits, state = model(next_id[:, None], state)
+            for count in range(length):
+                next_id = torch.tensor([[sampling.draw(logits[0, -1].numpy(), count)]])
+                logits, state = model(next_id, state)
             rates.append(length / (time.perf_counter() - started))
     return rates
 

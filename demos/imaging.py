@@ -17,6 +17,21 @@ from PIL import Image, ImageChops, ImageOps
 
 # Larger uploads are shrunk first so a request stays fast and bounded in memory.
 MAX_WORKING_SIDE = 512
+# what a visitor is told about a file that is no picture (random bytes, an empty or cut-short file)
+UNREADABLE = "that file is not a picture that can be opened (PNG, JPEG, WebP, GIF, BMP or TIFF), or it is damaged"
+
+
+class UnreadableImageError(ValueError):
+    """A file that does not decode as an image; the message is a sentence for the visitor."""
+
+
+def open_file(path: str) -> Image.Image:
+    """An uploaded file, opened (decoded lazily, so a large JPEG can still be decoded small);
+    `UnreadableImageError` when it is not an image."""
+    try:
+        return Image.open(path)
+    except (OSError, Image.DecompressionBombError) as error:  # not an image, empty, or absurdly many pixels
+        raise UnreadableImageError(UNREADABLE) from error
 
 
 def _array_to_pil(array: np.ndarray) -> Image.Image:
@@ -111,11 +126,15 @@ def _decoded(image: object, max_side: int) -> Image.Image | None:
         return None
     if pil.width == 0 or pil.height == 0:
         raise ValueError("the image is empty (0 pixels)")
-    if pil.format == "JPEG" and max(pil.size) > max_side:
-        pil.draft(pil.mode, (max_side, max_side))  # decode a large JPEG at a reduced size
-    if pil.getexif().get(0x0112, 1) != 1:  # EXIF orientation tag
-        pil = ImageOps.exif_transpose(pil)
-    return to_8bit(pil)
+    try:
+        if pil.format == "JPEG" and max(pil.size) > max_side:
+            pil.draft(pil.mode, (max_side, max_side))  # decode a large JPEG at a reduced size
+        pil.load()  # a file opened lazily (`open_file`) is decoded here
+        if pil.getexif().get(0x0112, 1) != 1:  # EXIF orientation tag
+            pil = ImageOps.exif_transpose(pil)
+        return to_8bit(pil)
+    except (OSError, Image.DecompressionBombError) as error:  # a truncated or corrupt file
+        raise UnreadableImageError(UNREADABLE) from error
 
 
 def _shrunk(pil: Image.Image, max_side: int) -> Image.Image:

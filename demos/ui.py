@@ -7,14 +7,21 @@ to Gradio's ``launch(js=...)``.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+from gradio.utils import get_upload_folder
+from PIL import Image
 
+from demos import imaging
 from demos.classifier import Reading
 
 MODEL_VIEW_SIDE = 168  # 28 px -> 168 px (64 px -> 192 px), crisp pixels instead of the browser's blur
@@ -133,19 +140,58 @@ def enlarge(image: np.ndarray, side: int = MODEL_VIEW_SIDE) -> np.ndarray:
     return pixels.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
+def opened(value: object) -> object:
+    """An image input's value as Gradio hands it to an event with ``preprocess=False`` -> what the
+    demos read: each file reference (a dict with a ``path``; a sketch-pad's background, layers and
+    composite are such references) becomes the file opened by our code (`imaging.open_file`), so
+    a file that is no picture gets a sentence instead of failing inside Gradio. Other values
+    (arrays, PIL images, None) pass through."""
+    if isinstance(value, Mapping) and "path" in value:
+        return imaging.open_file(value["path"])
+    if isinstance(value, Mapping) and {"background", "layers", "composite"} & value.keys():
+        return {"background": opened(value.get("background")), "layers": [opened(layer) for layer in value.get("layers") or []],
+                "composite": opened(value.get("composite"))}
+    return value
+
+
+def picture_file(pixels: np.ndarray, name: str = "picture") -> str:
+    """An output picture (uint8 array) as a PNG file in Gradio's cache; its path is what the event returns.
+
+    Given the array, Gradio would write the file itself under a folder named by the hash of its
+    bytes, rewriting it in place on every response (`processing_utils.save_pil_to_cache`), so when
+    two visitors get the same picture at once (everyone who clicks the same example does) one can
+    fetch a file the other's response is rewriting: a cut-short download. Here the folder is named
+    by the content too, but the file is written once, under a temporary name, and renamed into
+    place; Gradio serves a path already in its cache as it is.
+    """
+    encoded = io.BytesIO()
+    Image.fromarray(pixels).save(encoded, format="PNG")
+    data = encoded.getvalue()
+    folder = Path(get_upload_folder()) / f"demos-{hashlib.sha256(data).hexdigest()[:40]}"
+    path = folder / f"{name}.png"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)  # atomic: readers see no file or the whole file
+    return str(path)
+
+
 def show_reading(
     read: Callable[[object], Reading], image: object, hint: str
-) -> tuple[dict[str, float] | str, np.ndarray | None, str]:
+) -> tuple[dict[str, float] | str, str | None, str]:
     """A classifier's answer for a gr.Label, a model view and a note: probabilities, the enlarged
-    input and the reading's caution in words (or ""); a message in the label's place when there
-    is nothing to classify (with what the model saw, if it got that far)."""
+    input (a `picture_file`) and the reading's caution in words (or ""); a message in the label's
+    place when there is nothing to classify (with what the model saw, if it got that far).
+    ``image``: the input's raw value (see `opened`) or an image."""
     if image is None:
         return hint, None, ""
     try:
-        reading = read(image)
+        reading = read(opened(image))
     except ValueError as problem:  # not an image we can read (odd upload)
         return f"Could not read that image: {problem}", None, ""
-    seen = None if reading.model_input is None else enlarge(reading.model_input)
+    seen = None if reading.model_input is None else picture_file(enlarge(reading.model_input), "model-input")
     if reading.message:
         return reading.message, seen, ""
     return reading.probabilities, seen, reading.note or ""

@@ -7,66 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.app_process import REPO_ROOT, running_app  # noqa: F401 - the browser tests start the app from here
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app(timeout: float = 180.0) -> Iterator[str]:
-    """`python app.py` on a free 127.0.0.1 port; yields its URL, stops it afterwards."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "DEMOS_DEVICE": "cpu", "HF_HUB_OFFLINE": "1"}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                output = log.read().decode(errors="replace")[-3000:]
-                raise RuntimeError(f"app.py exited with code {process.returncode} before serving:\n{output}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"app.py did not serve {url} within {timeout:.0f} s") from None
-                time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @contextlib.contextmanager

@@ -93,7 +93,7 @@ def tiny_fashion_mnist(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """`python app.py` on a free 127.0.0.1 port, once for the whole session."""
-    from tests.browser import running_app
+    from tests.app_process import running_app
 
     with running_app() as url:
         yield url
@@ -106,3 +106,8 @@ def browser():
 
     with chromium() as launched:
         yield launched
+
+
+def file_reference(path: Path | None) -> dict | None:
+    """A file as Gradio hands it to an event with preprocess=False (a FileData dict)."""
+    return None if path is None else {"path": str(path), "meta": {"_type": "gradio.FileData"}}

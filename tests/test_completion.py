@@ -10,6 +10,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
+from demos import imaging
 from demos.completion import complete
 from demos.completion.model import CompletionUNet, mask_right_half
 from demos.completion.predict import as_half_digit, complete_drawing
@@ -17,6 +18,7 @@ from demos.completion.preprocess import (
     CANVAS, HalfDrawingError, drawing_to_field, guide_image, guide_overlay, half_digit_from_drawing, ink_on_paper,
 )
 from demos.completion.tab import EXAMPLES, complete_for_ui, completion_picture, example_for_ui
+from tests.conftest import file_reference
 
 
 def drawing_on_guides(strokes: list[tuple[float, float, float, float]], width: int = 24) -> dict:
@@ -100,7 +102,7 @@ def test_tab_function_hint_picture_and_reading():
     assert picture is None and "left half" in label
     # left half of a 0: an arc
     picture, label = complete_for_ui(complete_drawing, drawing_on_guides([(13, 5, 9, 8), (9, 8, 7, 14), (7, 14, 9, 20), (9, 20, 13, 23)]))
-    assert picture.shape == (280, 280, 3) and picture.dtype == np.uint8
+    assert np.asarray(Image.open(picture)).shape == (280, 280, 3)  # a file of the picture
     assert set(label) == {str(d) for d in range(10)} and 0.5 < sum(label.values()) <= 1 + 1e-5
 
 
@@ -132,3 +134,21 @@ def test_an_example_goes_onto_the_pad_as_ink_on_white_paper_without_its_guides()
     np.testing.assert_array_equal(shown, expected_picture)
     assert label == expected_label and max(label, key=label.get) == EXAMPLES[0].stem.split("-")[2]
     assert example_for_ui(complete_drawing, ink_on_paper, None) == (None, None, "Draw the left half of a digit")
+
+
+@pytest.mark.weights
+def test_files_that_are_no_picture_get_a_sentence(tmp_path: Path):
+    junk, empty = tmp_path / "junk.png", tmp_path / "empty.png"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 500)
+    empty.write_bytes(b"")
+    for bad in (junk, empty):
+        picture, label = complete_for_ui(complete_drawing, {"background": file_reference(bad), "layers": [],
+                                                            "composite": file_reference(bad)})
+        assert picture is None and label == "Could not read that image: " + imaging.UNREADABLE
+
+
+def test_a_huge_upload_is_read_like_the_pad_size_picture():
+    """A 6000x6000 upload is decoded small first (imaging.to_rgb), and reads as the same field."""
+    pad = drawing_on_guides([(13, 5, 9, 8), (9, 8, 7, 14), (7, 14, 9, 20), (9, 20, 13, 23)])["composite"]
+    huge = Image.fromarray(pad).resize((6000, 6000), Image.Resampling.NEAREST)
+    assert np.abs(drawing_to_field(huge) - drawing_to_field(pad)).max() < 0.05

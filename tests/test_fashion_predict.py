@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from demos import imaging
 from demos.fashion import CLASS_NAMES, classify
 from demos.fashion.predict import metrics, read_photo_file
 from demos.fashion.predict import photo_metrics, read_photo
 from demos.fashion.tab import EXAMPLES, HINT, ITEM_EXAMPLES, PHOTO_EXAMPLES, model_report, photo_report, predict_for_ui
-from tests.conftest import nothing_in_particular
+from tests.conftest import file_reference, nothing_in_particular
 from training.clothing_photos import ACCEPTED
 from training.export_examples import slug
 
@@ -75,18 +76,24 @@ def test_blank_image_gives_no_prediction():
 
 
 def test_ui_handler(tmp_path: Path):
-    assert predict_for_ui(read_photo_file, None) == (HINT, None, "")
-    label, seen, note = predict_for_ui(read_photo_file, str(next(p for p in EXAMPLES if p.stem == "trouser-3-photo")))
-    assert max(label, key=label.get) == "Trouser" and seen.shape == (168, 168) and note == ""
-    label, seen, note = predict_for_ui(read_photo_file, str(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem)))
-    assert max(label, key=label.get) == "Trouser" and seen.shape == (192, 192, 3)
-    not_an_image = tmp_path / "notes.png"
+    """Through what the event gets from Gradio (preprocess=False): the uploaded file's reference."""
+    assert predict_for_ui(read_photo, None) == (HINT, None, "")
+    item = file_reference(next(p for p in EXAMPLES if p.stem == "trouser-3-photo"))
+    label, seen, note = predict_for_ui(read_photo, item)
+    assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (168, 168) and note == ""
+    label, seen, note = predict_for_ui(read_photo, file_reference(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem)))
+    assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (192, 192, 3)
+    not_an_image, empty, cut_short = tmp_path / "notes.png", tmp_path / "empty.jpg", tmp_path / "cut.jpg"
     not_an_image.write_text("hello")
-    label, seen, note = predict_for_ui(read_photo_file, str(not_an_image))
-    assert label.startswith("Could not open that file") and seen is None and note == ""
+    empty.write_bytes(b"")
+    cut_short.write_bytes(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem).read_bytes()[:3000])
+    for bad in (not_an_image, empty, cut_short):
+        label, seen, note = predict_for_ui(read_photo, file_reference(bad))
+        assert label == "Could not read that image: " + imaging.UNREADABLE and seen is None and note == ""
+        assert read_photo_file(str(bad)).message == label  # the Python API says the same
     blank = tmp_path / "blank.png"
     Image.new("L", (64, 64), 255).save(blank)
-    label, seen, note = predict_for_ui(read_photo_file, str(blank))
+    label, seen, note = predict_for_ui(read_photo, file_reference(blank))
     assert "blank" in label and seen is None
 
 

@@ -7,11 +7,12 @@ import math
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from demos.shakespeare import predict
-from demos.shakespeare.model import CharLSTM, sample
+from demos.shakespeare.model import CharLSTM, Sampling
 from demos.shakespeare.text import fit_to_vocabulary
 from training import train_shakespeare
 
@@ -107,7 +108,7 @@ def test_fused_step_gives_the_same_logits_as_the_network(tiny_model: CharLSTM):
     # teacher forcing through nn.LSTM picks the same likeliest characters the fused step did
     assert logits[0, len(prompt) - 1 : -1].argmax(dim=-1).tolist() == greedy
     # reading the prompt and stepping give nn.LSTM's logits and state
-    step = tiny_model._fused_step()
+    step = tiny_model.fused_step()
     read_logits, h, c = step.read(torch.tensor(prompt))
     assert torch.allclose(read_logits, logits[0, len(prompt) - 1 : len(prompt)], atol=1e-5)
     _, (h_all, c_all) = tiny_model.lstm(tiny_model.embedding(torch.tensor([prompt + greedy[:1]])))
@@ -121,13 +122,21 @@ def test_fused_step_gives_the_same_logits_as_the_network(tiny_model: CharLSTM):
 
 
 def test_top_k_and_temperature():
-    logits = torch.tensor([[0.0, 5.0, 4.0, -1.0]])
-    generator = torch.Generator().manual_seed(0)
-    draws = {int(sample(logits, 1.0, 2, generator)) for _ in range(200)}
-    assert draws == {1, 2}
-    assert int(sample(logits, 0, None, None)) == 1
-    cold = torch.stack([sample(logits, 0.05, None, generator) for _ in range(50)])
-    assert (cold == 1).all()
+    logits = np.array([0.0, 5.0, 4.0, -1.0], np.float32)
+
+    def draws(temperature: float, top_k: int) -> set[int]:
+        sampling = Sampling(temperature, top_k, seed=0, count=300)
+        return {sampling.draw(logits, count) for count in range(300)}
+
+    assert draws(1.0, 2) == {1, 2}  # top-2: only the two likeliest
+    assert draws(1.0, 4) >= {0, 1, 2}  # all four (the fourth has 0.2%)
+    assert draws(0, 4) == {1}  # greedy
+    assert draws(0.05, 4) == {1}  # cold: nearly greedy
+    sampling = Sampling(1.0, 2, seed=0, count=2)
+    sampling.draws[:] = [0.0, 0.9999999]
+    assert sampling.draw(logits, 0) == 1 and sampling.draw(logits, 1) == 2  # inverse CDF, never a share-0 character
+    # the draws come from the seed alone
+    np.testing.assert_array_equal(Sampling(0.8, 4, 7, 50).draws, Sampling(1.5, 1, 7, 50).draws)
 
 
 # --- the Python API ----------------------------------------------------------------------
@@ -277,7 +286,9 @@ def test_stop_ends_only_its_own_sessions_text_where_it_is(handlers):
     next(writer), next(bystander)
     handlers.stop(mine)
     text, status = next(writer)
-    assert status.startswith("Stopped after 1 character (") and "seed 3" in status and text == "ROMEO:" + text[6:]
+    written = len(text) - len("ROMEO:")
+    assert status.startswith(f"Stopped after {written} character") and "seed 3" in status and 1 <= written < 2000
+    assert text[6:] == predict.generate("ROMEO:", written, 0.8, None, 3)  # where it was
     with pytest.raises(StopIteration):
         next(writer)
     *_, (whole, done) = bystander

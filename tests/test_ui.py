@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import app
 from demos import ui
@@ -47,3 +51,22 @@ def test_page_css_carries_the_guides_and_the_pad_rules():
 
 def test_result_shown_js_names_its_result():
     assert ui.result_shown_js("digits-label") == '() => { window.demoResultShown?.("digits-label"); }'
+
+
+def test_picture_files_are_written_once_whole_whoever_asks():
+    """`ui.picture_file` (no server): the same picture asked for by many threads at once is one
+    whole file, never rewritten; another picture is another file."""
+    pixels = (np.arange(168 * 168) % 251).astype(np.uint8).reshape(168, 168)
+    paths: list[str] = []
+    threads = [threading.Thread(target=lambda: paths.append(ui.picture_file(pixels, "view"))) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(paths)) == 1
+    path = Path(paths[0])
+    written = path.stat().st_mtime_ns
+    np.testing.assert_array_equal(np.asarray(Image.open(path)), pixels)
+    assert not list(path.parent.glob("*.part"))  # no temporary file left behind
+    assert ui.picture_file(pixels, "view") == paths[0] and path.stat().st_mtime_ns == written  # not rewritten
+    assert ui.picture_file(255 - pixels, "view") != paths[0]

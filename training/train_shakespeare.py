@@ -113,8 +113,7 @@ def evaluate(model: CharLSTM, streams: torch.Tensor, device: torch.device, seq_l
 
 def sample_text(model: CharLSTM, prompt: str, length: int, seed: int) -> str:
     model.eval()
-    generator = torch.Generator(model.head.weight.device).manual_seed(seed)
-    ids = model.generate(model.encode(prompt), length, temperature=SAMPLE_TEMPERATURE, generator=generator)
+    ids = model.generate(model.encode(prompt), length, temperature=SAMPLE_TEMPERATURE, seed=seed)
     return prompt + model.decode(list(ids))
 
 

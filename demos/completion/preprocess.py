@@ -69,29 +69,22 @@ def ink_on_paper(image: object) -> np.ndarray:
 
     This is what an example puts on the pad: the guides are the pad's overlay already.
     """
-    pil = imaging.to_pil(image)
-    if pil is None:
+    rgb = imaging.to_rgb(image)
+    if rgb is None:
         raise ValueError("expected a picture, got an empty sketch")
-    darkness = 255 - np.asarray(_on_white(pil).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)).max(axis=2)
+    darkness = 255 - np.asarray(Image.fromarray(rgb).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)).max(axis=2)
     paper = np.full((CANVAS, CANVAS, 4), 255, np.uint8)
     paper[:, :, :3] = (255 - darkness)[:, :, None]
     return paper
 
 
-def _on_white(pil: Image.Image) -> Image.Image:
-    """Any image -> RGB, transparency composited onto white paper."""
-    pil = imaging.to_8bit(pil)
-    if pil.mode == "RGBA":
-        pil = Image.alpha_composite(Image.new("RGBA", pil.size, (255, 255, 255, 255)), pil)
-    return pil.convert("RGB")
-
-
 def drawing_to_field(image: object) -> np.ndarray:
-    """A drawing on the guide canvas (or any image of that framing) -> (28, 28) float32 ink in [0, 1]."""
-    pil = imaging.to_pil(image)
-    if pil is None:  # an empty sketch value
+    """A drawing on the guide canvas (or any image of that framing) -> (28, 28) float32 ink in [0, 1].
+    A large upload is decoded small first (`imaging.to_rgb`), so it costs no more than a drawing."""
+    rgb = imaging.to_rgb(image)  # transparent counts as white paper
+    if rgb is None:  # an empty sketch value
         return np.zeros((SIZE, SIZE), dtype=np.float32)
-    brightest = np.asarray(_on_white(pil), dtype=np.uint8).max(axis=2)  # transparent counts as white paper
+    brightest = rgb.max(axis=2)
     darkness = Image.fromarray(255 - brightest)
     field = np.asarray(darkness.resize((SIZE, SIZE), Image.Resampling.BOX), dtype=np.float32) / 255.0
     return np.clip(field, 0.0, 1.0)

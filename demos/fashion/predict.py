@@ -11,9 +11,8 @@ are read by the Fashion-MNIST network, colour photos by the photo network (see
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-from demos import runtime
+from demos import imaging, runtime
 from demos.classifier import ImageClassifier, Reading
 from demos.fashion.model import FashionCNN, PhotoCNN
 from demos.fashion.preprocess import PhotoError, decode, is_grey, photo_input, preprocess_item
@@ -72,10 +71,9 @@ def read_photo(image: object) -> Reading:
 def read_photo_file(path: str) -> Reading:
     """An uploaded file -> Reading; a file that is not an image gets a message, not an exception."""
     try:
-        with Image.open(path) as photo:
-            return read_photo(photo)
-    except (OSError, Image.DecompressionBombError) as error:  # not an image file, truncated, or absurdly large
-        return Reading({}, None, f"Could not open that file as an image ({type(error).__name__})")
+        return read_photo(imaging.open_file(path))
+    except imaging.UnreadableImageError as problem:
+        return Reading({}, None, f"Could not read that image: {problem}")
 
 
 def classify(image: object) -> dict[str, float]:

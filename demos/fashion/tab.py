@@ -1,6 +1,6 @@
 """The Fashion tab: upload (or paste, or snap) a photo of a garment; the network names it.
 
-The tab lays out and wires; `build_tab` gets the demo's `read_photo_file`, class names and
+The tab lays out and wires; `build_tab` gets the demo's `read_photo`, class names and
 metrics (demos.fashion.predict).
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
 from demos import ui
 from demos.classifier import Reading
@@ -52,12 +51,13 @@ PAGE = ui.PageScript(
 
 
 def predict_for_ui(
-    read_photo_file: Callable[[str], Reading], path: str | None
-) -> tuple[dict[str, float] | str, np.ndarray | None, str]:
-    """Uploaded file -> (label value, enlarged model input, note); the note is "" or, for a photo the
+    read_photo: Callable[[object], Reading], photo: object
+) -> tuple[dict[str, float] | str, str | None, str]:
+    """The upload's raw value (see `ui.opened`) or an image -> (label value, file of the enlarged
+    model input, note); the note is "" or, for a photo the
     network is unsure about, "**Not sure: maybe ...**" (shown above the label, so it is read first).
     A message in the label's place instead when there is nothing to name."""
-    label, seen, note = ui.show_reading(read_photo_file, path, HINT)
+    label, seen, note = ui.show_reading(read_photo, photo, HINT)
     return label, seen, f"**{note}**" if note else ""
 
 
@@ -107,7 +107,7 @@ def photo_report(metrics: dict | None) -> str:
     ])
 
 
-def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], metrics: dict | None,
+def build_tab(read_photo: Callable[[object], Reading], labels: Sequence[str], metrics: dict | None,
               photo_metrics: dict | None) -> None:
     """The tab's components and events; ``labels``: the classes the models know, ``metrics`` and
     ``photo_metrics``: the Fashion-MNIST and photo networks' metrics.json."""
@@ -118,8 +118,8 @@ def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], 
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
-            # image_mode=None: Gradio hands over the uploaded file untouched (with a mode it would
-            # convert RGBA to RGB, turning transparent backgrounds black); preprocess_item does the rest
+            # the event reads the uploaded file itself (preprocess=False): transparent backgrounds stay
+            # transparent, and a file that is no picture gets a sentence
             photo = gr.Image(label="Photo", type="filepath", image_mode=None,
                              sources=["upload", "clipboard", "webcam"], height=320, elem_id=PHOTO_ID)
         with gr.Column(scale=2, min_width=220):
@@ -134,6 +134,7 @@ def build_tab(read_photo_file: Callable[[str], Reading], labels: Sequence[str], 
     with gr.Accordion("How good is this model?", open=False):
         gr.Markdown("### Real phone photos\n\n" + photo_report(photo_metrics))
         gr.Markdown("### Fashion-MNIST items\n\n" + model_report(metrics, labels))
-    photo.change(lambda path: predict_for_ui(read_photo_file, path), inputs=photo, outputs=[label, seen, note],
-                 api_name="classify_garment",
+    # preprocess=False: the file reaches our code undecoded, so one that is no picture gets a sentence
+    photo.change(lambda value: predict_for_ui(read_photo, value), inputs=photo, outputs=[label, seen, note],
+                 api_name="classify_garment", preprocess=False,
                  show_progress="minimal").then(None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")

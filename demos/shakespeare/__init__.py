@@ -4,9 +4,11 @@
 which imports gradio) builds the UI. Importing this package loads no model and no gradio.
 """
 
+from demos.shakespeare.batching import MAX_BATCH
 from demos.shakespeare.predict import (
-    Score, UnknownCharactersWarning, Writing, generate, load_lstm, nll, score, start_writing, stream,
+    Score, UnknownCharactersWarning, Writing, generate, load_lstm, nll, run_writers_in_a_process, score, start_writing,
+    stream,
 )
 
-__all__ = ["Score", "UnknownCharactersWarning", "Writing", "generate", "load_lstm", "nll", "score", "start_writing",
-           "stream"]
+__all__ = ["MAX_BATCH", "Score", "UnknownCharactersWarning", "Writing", "generate", "load_lstm", "nll",
+           "run_writers_in_a_process", "score", "start_writing", "stream"]

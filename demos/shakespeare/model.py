@@ -8,17 +8,17 @@ the app, the benchmarks and the training script's samples all use. Importable wi
     for next_id in model.generate(model.encode("ROMEO:"), 200): ...
 
 Generation carries the hidden state: the prompt is read once, then each new character costs
-one step per layer. That step is a single fused matrix-vector product per layer
-(`_FusedStep`), several times faster at batch 1 than calling `nn.LSTM` once per character
-(which re-packs its weights on every call on the CPU).
+one matrix product per layer (`FusedStep`), several times faster at batch 1 than calling the
+whole network once per character, and it steps a batch of generations just as well: the app
+runs every visitor's text in one batch (`demos.shakespeare.batching`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import torch
-import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
@@ -50,7 +50,7 @@ class CharLSTM(
         self.dropout = nn.Dropout(dropout)
         self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers, dropout=dropout, batch_first=True)
         self.head = nn.Linear(hidden_size, len(vocab))
-        self._fused: _FusedStep | None = None
+        self._fused: FusedStep | None = None
 
     # --- vocabulary -------------------------------------------------------------------
 
@@ -81,90 +81,115 @@ class CharLSTM(
         max_new_chars: int,
         temperature: float = 0.8,
         top_k: int | None = None,
-        generator: torch.Generator | None = None,
+        seed: int = 0,
     ) -> Iterator[int]:
         """Yield ``max_new_chars`` sampled ids after ``prompt_ids`` (at least one id), one at a time.
 
         ``temperature`` 0 means greedy (always the likeliest character); ``top_k`` keeps only
-        the k likeliest characters. ``generator`` (on the model's device) makes samples repeatable.
+        the k likeliest characters; the same ``seed`` gives the same ids on any device, alone or
+        in a batch (`demos.shakespeare.batching` steps many generations together with the same
+        `fused_step` and `Sampling`).
         """
         if not prompt_ids:
             raise ValueError("generate needs at least one prompt character")
-        step = self._fused_step()
-        next_logits, h, c = step.read(torch.tensor(prompt_ids, device=self.head.weight.device))  # the prompt, once
-        for count in range(1, max_new_chars + 1):
-            next_id = sample(next_logits, temperature, top_k, generator)  # (1,)
-            yield int(next_id)
-            if count < max_new_chars:
-                next_logits = step(next_id, h, c)  # one character in, the state carried
+        device = self.head.weight.device
+        step = self.fused_step()
+        sampling = Sampling(temperature, top_k or len(self.vocab), seed, max_new_chars)
+        logits, h, c = step.read(torch.tensor(prompt_ids, device=device))  # the prompt, once
+        for count in range(max_new_chars):
+            next_id = sampling.draw(logits[0].float().cpu().numpy(), count)
+            yield next_id
+            if count + 1 < max_new_chars:
+                logits = step(torch.tensor([next_id], device=device), h, c)  # one character in, the state carried
 
-    def _fused_step(self) -> _FusedStep:
+    def fused_step(self) -> FusedStep:
+        """The inference step (`FusedStep`), rebuilt only when the weights change."""
         versions = tuple((parameter.data_ptr(), parameter._version) for parameter in self.parameters())
         if self._fused is None or self._fused.versions != versions:
-            self._fused = _FusedStep(self, versions)
+            self._fused = FusedStep(self, versions)
         return self._fused
 
 
-def sample(logits: torch.Tensor, temperature: float, top_k: int | None, generator: torch.Generator | None) -> torch.Tensor:
-    """(B, V) logits -> (B,) ids: argmax at temperature 0, else a draw from softmax(logits / T) over the top k."""
-    if temperature == 0:
-        return logits.argmax(dim=-1)
-    logits = logits.float() / temperature
-    if top_k is not None and top_k < logits.shape[-1]:
-        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]  # (B, 1)
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    return torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator)[:, 0]
+class Sampling:
+    """How one generation picks its characters: temperature, top-k, and one uniform draw per
+    character from its seed (drawn on the CPU whatever the model's device, so a seed gives the
+    same text on CPU and GPU, up to the network's float rounding). `sample` draws for a batch."""
+
+    def __init__(self, temperature: float, top_k: int, seed: int, count: int) -> None:
+        self.temperature, self.top_k = float(temperature), int(top_k)
+        self.draws = torch.rand(count, generator=torch.Generator().manual_seed(seed)).numpy()  # (count,) in [0, 1)
+
+    def draw(self, logits: np.ndarray, count: int) -> int:
+        """(V,) logits -> the id of character number ``count`` (`sample` for a batch of one)."""
+        return int(sample(logits[None], [self], [count])[0])
 
 
-class _FusedStep:
-    """The LSTM at inference, batch 1, with the input and hidden weights of each layer concatenated
-    once: a new character costs one matrix-vector product per layer. Same arithmetic as ``nn.LSTM``
-    (gate order i, f, g, o). ``versions`` (storage and version of each parameter) says which weights
+def sample(logits: np.ndarray, rows: list[Sampling], counts: list[int]) -> np.ndarray:
+    """(B, V) logits -> (B,) ids, row ``i`` by ``rows[i]`` at its character ``counts[i]``: the
+    argmax at temperature 0, else the character whose share of softmax(logits / temperature),
+    over the top k, covers the row's draw (inverse CDF).
+
+    Every operation works row by row, so a row's id depends on its own logits and settings, not
+    on the others in the batch (up to NumPy's vectorised exp, which may round a row's last bit
+    differently at another batch size). A few small NumPy operations per batch: cheaper than
+    the same in torch, whose every call releases and re-takes the GIL.
+    """
+    temperature = np.array([row.temperature for row in rows])  # (B,)
+    top_k = np.array([row.top_k for row in rows])
+    draws = np.array([row.draws[count] for row, count in zip(rows, counts)], dtype=np.float64)
+    scaled = logits.astype(np.float64) / np.where(temperature > 0, temperature, 1.0)[:, None]  # (B, V)
+    if (top_k < scaled.shape[1]).any():
+        kth = -np.sort(-scaled, axis=1)[np.arange(len(rows)), top_k - 1]  # (B,) the k-th largest
+        scaled = np.where(scaled >= kth[:, None], scaled, -np.inf)
+    cdf = np.cumsum(np.exp(scaled - scaled.max(axis=1, keepdims=True)), axis=1)  # (B, V), unnormalised
+    # the first character whose cumulative share exceeds the draw: never one of share 0
+    drawn = np.minimum((cdf > (draws * cdf[:, -1])[:, None]).argmax(axis=1), scaled.shape[1] - 1)
+    return np.where(temperature > 0, drawn, logits.argmax(axis=1))
+
+
+class FusedStep:
+    """The LSTM at inference. `read` takes a prompt through ``nn.LSTM``, one call per chunk; each
+    new character then costs one matrix product per layer, the input and hidden weights of each
+    layer concatenated once (faster at batch 1 than ``torch.lstm_cell``'s two products, as fast
+    at batch 20), for one generation or a batch of them. Same arithmetic as ``nn.LSTM`` (gate
+    order i, f, g, o). ``versions`` (storage and version of each parameter) says which weights
     it was built from.
     """
 
+    READ_CHUNK = 256  # prompt characters per `nn.LSTM` call; fixed, so a prompt read in parts reads the same
+
     def __init__(self, model: CharLSTM, versions: tuple) -> None:
         self.versions = versions
-        lstm = model.lstm
+        self.lstm = model.lstm
         self.embedding = model.embedding.weight.detach()  # (V, E)
         self.layers = []
-        for layer in range(lstm.num_layers):
-            w_ih, w_hh = getattr(lstm, f"weight_ih_l{layer}"), getattr(lstm, f"weight_hh_l{layer}")
-            bias = getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")
+        for layer in range(model.lstm.num_layers):
+            w_ih, w_hh = getattr(model.lstm, f"weight_ih_l{layer}"), getattr(model.lstm, f"weight_hh_l{layer}")
+            bias = getattr(model.lstm, f"bias_ih_l{layer}") + getattr(model.lstm, f"bias_hh_l{layer}")
             weight = torch.cat([w_ih, w_hh], dim=1).t().contiguous()  # (in + H, 4H): rows [:in] read x, [in:] read h
             self.layers.append((weight.detach(), bias.detach().unsqueeze(0)))
         self.head_weight = model.head.weight.detach().t().contiguous()  # (H, V)
         self.head_bias = model.head.bias.detach().unsqueeze(0)
 
-    def read(self, ids: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
-        """(T,) prompt ids from a fresh state -> the (1, V) logits after the last one, and per layer h, c (1, H)."""
-        x = self.embedding[ids]  # (T, E)
-        h, c = [], []
-        for weight, bias in self.layers:
-            inputs = x.shape[1]
-            from_inputs = torch.addmm(bias, x, weight[:inputs])  # (T, 4H): every time step in one product
-            hidden_weight = weight[inputs:]  # (H, 4H)
-            h_t = c_t = torch.zeros(1, hidden_weight.shape[0], dtype=x.dtype, device=x.device)
-            outputs = []
-            for t in range(len(ids)):  # the recurrence itself is sequential
-                h_t, c_t = _cell(torch.addmm(from_inputs[t : t + 1], h_t, hidden_weight), c_t)
-                outputs.append(h_t)
-            x = torch.cat(outputs)  # (T, H), the next layer's input
-            h.append(h_t)
-            c.append(c_t)
-        return torch.addmm(self.head_bias, x[-1:], self.head_weight), h, c
+    @torch.inference_mode()
+    def read(
+        self, ids: torch.Tensor, h: list[torch.Tensor] | None = None, c: list[torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
+        """(T,) prompt ids, from state (h, c) (per layer (1, H); fresh when None) -> the (1, V) logits
+        after the last one, and the new h, c. Read in `READ_CHUNK` parts: the same arithmetic
+        whether a caller hands the prompt whole or in parts of that size."""
+        state = None if h is None or c is None else (torch.stack(h), torch.stack(c))  # (L, 1, H) each
+        for start in range(0, len(ids), self.READ_CHUNK):
+            x, state = self.lstm(self.embedding[ids[start : start + self.READ_CHUNK]][None], state)  # (1, T, H)
+        return torch.addmm(self.head_bias, x[:, -1], self.head_weight), list(state[0]), list(state[1])
 
+    @torch.inference_mode()
     def __call__(self, ids: torch.Tensor, h: list[torch.Tensor], c: list[torch.Tensor]) -> torch.Tensor:
-        """Advance (h, c) in place by the (1,) ids; return the (1, V) logits of the character after."""
-        x = self.embedding[ids]  # (1, E)
+        """Advance (h, c) (per layer (B, H)) in place by the (B,) ids; return the (B, V) logits of the next characters."""
+        x = self.embedding[ids]  # (B, E)
         for layer, (weight, bias) in enumerate(self.layers):
-            h[layer], c[layer] = _cell(torch.addmm(bias, torch.cat([x, h[layer]], dim=1), weight), c[layer])
-            x = h[layer]
+            gates = torch.addmm(bias, torch.cat([x, h[layer]], dim=1), weight)  # (B, 4H)
+            i, f, g, o = gates.chunk(4, dim=1)
+            c[layer] = torch.sigmoid(f) * c[layer] + torch.sigmoid(i) * torch.tanh(g)
+            h[layer] = x = torch.sigmoid(o) * torch.tanh(c[layer])
         return torch.addmm(self.head_bias, x, self.head_weight)
-
-
-def _cell(gates: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """LSTM gates (1, 4H) and cell (1, H) -> new (h, c)."""
-    i, f, g, o = gates.chunk(4, dim=1)
-    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    return torch.sigmoid(o) * torch.tanh(c), c

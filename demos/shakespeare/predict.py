@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from demos import runtime
+from demos.shakespeare.batching import Batcher, BatcherProcess
 from demos.shakespeare.model import CharLSTM
 from demos.shakespeare.text import FittedText, fit_to_vocabulary
 
@@ -77,8 +78,25 @@ class Writing:
     top_k: int | None
     seed: int  # drawn with `new_seed` when none was given, so that any text can be had again
 
+    def pieces(self, every: float = 0.0) -> Iterator[str]:
+        """The sampled text as it comes, in pieces (at most one every ``every`` seconds, as
+        `batching.Stream.pieces`); closing the iterator stops the generation.
+
+        Every generation of the process runs in one batch: on a thread of this process, or in a
+        process of its own once `run_writers_in_a_process` was called (the app does). On
+        ZeroGPU, where a GPU is lent per decorated call and not to a loop that outlives it, each
+        generation runs alone inside its own call instead (`sample_chars`).
+        """
+        model = load_lstm()
+        if runtime.on_zero_gpu():
+            return sample_chars(model, self)
+        prompt = model.encode(self.prompt.text or EMPTY_PROMPT)
+        writer = WRITERS.process or batcher(model)
+        return writer.submit(prompt, self.max_new_chars, self.temperature, self.top_k, self.seed).pieces(every)
+
     def chars(self) -> Iterator[str]:
-        """The sampled characters, one by one."""
+        """The sampled characters, one by one, generated alone on this thread (`sample_chars`):
+        the same text as `pieces` gives, without a batch to join (what `generate` and `stream` use)."""
         return sample_chars(load_lstm(), self)
 
 
@@ -110,16 +128,36 @@ def _warn_if_changed(fitted: FittedText) -> None:
         warnings.warn(fitted.note, UnknownCharactersWarning, stacklevel=3)
 
 
+@functools.cache
+def batcher(model: CharLSTM) -> Batcher:
+    """The decoding loop for ``model`` on a thread of this process: every generation is stepped in it."""
+    return Batcher(model)
+
+
+class _Writers:
+    """Where generations run when not on this process's thread (`run_writers_in_a_process`)."""
+
+    process: BatcherProcess | None = None
+
+
+WRITERS = _Writers()
+
+
+def run_writers_in_a_process(cpus: set[int] | None = None) -> BatcherProcess:
+    """From now on, step every generation in a process of its own (`batching.BatcherProcess`, on
+    ``cpus`` when given), started here and loading the model there. A web server calls this at
+    start-up: there the loop would share the GIL with the server's Python and wait for it."""
+    if WRITERS.process is None:
+        WRITERS.process = BatcherProcess(load_lstm, cpus=cpus)
+    return WRITERS.process
+
+
 @runtime.gpu
 @torch.inference_mode()
 def sample_chars(model: CharLSTM, writing: Writing) -> Iterator[str]:
-    """The sampled characters one by one (the loop under `Writing.chars`)."""
-    device = model.head.weight.device
-    generator = torch.Generator(device)
-    generator.manual_seed(writing.seed)
-    prompt = writing.prompt.text or EMPTY_PROMPT
-    ids = model.generate(model.encode(prompt), writing.max_new_chars, writing.temperature, writing.top_k, generator)
-    for next_id in ids:
+    """The sampled characters one by one, this generation alone (`Writing.chars`, and `Writing.pieces` on ZeroGPU)."""
+    prompt = model.encode(writing.prompt.text or EMPTY_PROMPT)
+    for next_id in model.generate(prompt, writing.max_new_chars, writing.temperature, writing.top_k, writing.seed):
         yield model.vocab[next_id]
 
 
