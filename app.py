@@ -8,9 +8,11 @@ This file only assembles the tabs: each tab's builder gets its demo's plain func
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib.util
 import os
+import platform
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,11 +98,27 @@ def skip_gradio_matplotlib_probe() -> None:
         sys.modules["matplotlib"] = None  # `import matplotlib` now raises ImportError without a search
 
 
+MALLOC_ARENAS = 2  # glibc's malloc arenas for the server's threads (its default: 8 per core)
+
+
+def limit_malloc_arenas() -> None:
+    """Let the server's many threads share 2 malloc arenas instead of glibc's default of up to 8 per
+    core. Each thread's arena keeps memory it freed (decoded uploads, pictures) for its own use, so
+    with dozens of worker threads the server's memory crept up by about 40 MiB a minute under a
+    crowd; with two it levels off (README "Many visitors at once"). The same as MALLOC_ARENA_MAX=2,
+    which a Space cannot set before Python starts. Only glibc (Linux) has the setting."""
+    if platform.libc_ver()[0] != "glibc":
+        return
+    m_arena_max = -8  # from glibc's malloc.h
+    if ctypes.CDLL(None).mallopt(m_arena_max, MALLOC_ARENAS) != 1:
+        raise RuntimeError("glibc refused mallopt(M_ARENA_MAX)")
+
+
 def start_writers() -> None:
     """The Shakespeare batch loop in a process of its own, away from the server's GIL
     (demos.shakespeare.batching). With two CPUs or more it gets the last one to itself and the
-    server keeps the others: sharing both, the loop lost a fifth of its speed to the server's
-    bursts and the server's answers waited behind the loop (README "Many visitors at once")."""
+    server keeps the others: sharing both, writers were about a tenth slower and strokes waited
+    about twice as long (README "Many visitors at once")."""
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if len(cpus) < 2:
         shakespeare.run_writers_in_a_process()
@@ -110,6 +128,7 @@ def start_writers() -> None:
 
 
 def main() -> None:
+    limit_malloc_arenas()  # first: before the threads that would each take an arena
     skip_gradio_matplotlib_probe()
     runtime.configure_threads()
     load_models()

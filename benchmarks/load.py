@@ -52,6 +52,7 @@ class Tally:
     writer_done: list[float] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     texts: list[tuple[int, str]] = field(default_factory=list)  # (seed, text) of each writer
+    memory: list[float] = field(default_factory=list)  # --soak: the server's RSS (MiB) each minute
 
 
 class Visitor:
@@ -113,7 +114,10 @@ class Visitor:
         if len(response.content) != declared:
             self.tally.errors[endpoint].append(f"file cut short: {len(response.content)} of {declared} bytes")
             return
-        Image.open(io.BytesIO(response.content)).load()
+        try:
+            Image.open(io.BytesIO(response.content)).load()
+        except OSError as error:  # a file caught while the server rewrote it
+            self.tally.errors[endpoint].append(f"output file is no whole picture ({len(response.content)} bytes): {error}")
 
     async def write(self, seed: int, length: int, temperature: float) -> None:
         """Press Generate once; time the first character and the speed after it."""
@@ -213,18 +217,19 @@ async def soak(client: httpx.AsyncClient, args: argparse.Namespace, tally: Tally
     """Mixed traffic for ``args.soak`` seconds: drawers, writers pressing Generate again and again,
     garment photos, completions, scores and odd inputs; server memory sampled each minute."""
     until = time.perf_counter() + args.soak
-    visitor = Visitor(client, tally)
-    photo = await visitor.upload(garment(), "garment.jpg")
-    junk = await visitor.upload(b"\x89PNG not really" * 64, "junk.png")
+    uploader = Visitor(client, tally)
+    photo = await uploader.upload(garment(), "garment.jpg")
+    junk = await uploader.upload(b"\x89PNG not really" * 64, "junk.png")
 
     async def writer_loop(seed: int) -> None:
+        writer = Visitor(client, tally)  # one visitor pressing Generate again and again
         while time.perf_counter() < until:
-            await Visitor(client, tally).write(seed, args.length, args.temperature)
+            await writer.write(seed, args.length, args.temperature)
             seed += 1000
             await asyncio.sleep(1.0)
 
     async def other_loop(seed: int) -> None:
-        rng = random.Random(seed)
+        rng, visitor = random.Random(seed), Visitor(client, tally)  # one event at a time per session, as a tab
         sketches = [pad(await visitor.upload(drawing(seed * 100 + index), "sketch.png")) for index in range(5)]
         while time.perf_counter() < until:
             choice = rng.random()
@@ -234,14 +239,14 @@ async def soak(client: httpx.AsyncClient, args: argparse.Namespace, tally: Tally
                 await visitor.call("complete_digit", [rng.choice(sketches)], fetch_files=True)
             elif choice < 0.9:
                 await visitor.call("score_text", ["To be, or not to be, that is the question" * rng.randint(1, 20)])
-            else:  # odd inputs get their sentence, not an error
-                await visitor.call(rng.choice(["classify_garment", "classify_digit"]),
-                                   [junk if rng.random() < 0.5 else pad(junk)])
+            else:  # a file that is no picture gets its sentence, not an error
+                await visitor.call(*rng.choice([("classify_garment", [junk]), ("classify_digit", [pad(junk)])]))
             await asyncio.sleep(rng.random())
 
     async def memory_log() -> None:
         while time.perf_counter() < until:
             await asyncio.sleep(60)
+            tally.memory.append(rss_of(app_pid))
             print(f"  {args.soak - (until - time.perf_counter()):4.0f} s: server RSS {rss_mib(app_pid)}", flush=True)
 
     tasks = [drawer(Visitor(client, tally), seed, until) for seed in range(args.drawers)]
@@ -258,11 +263,12 @@ def rss_mib(pid: int | None) -> str:
         return "unknown (pass --pid)"
     children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
                 for child in (task / "children").read_text().split()]
-    own, *others = (_rss(process) for process in [pid, *children])
+    own, *others = (rss_of(process) for process in [pid, *children])
     return f"{own:.0f} MiB" + (f" (+ {sum(others):.0f} MiB in {len(others)} child process)" if others else "")
 
 
-def _rss(pid: int) -> float:
+def rss_of(pid: int) -> float:
+    """A process's resident memory in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -292,6 +298,9 @@ def report(tally: Tally, wall: float) -> None:
     print(f"errors: {total_errors}" + "".join(f"\n  {endpoint}: {len(errors)}, e.g. {errors[0][:200]}"
                                               for endpoint, errors in tally.errors.items()))
     print(f"wall time {wall:.1f} s")
+    if len(tally.memory) >= 2:  # the first minute of load is where memory settles
+        print(f"server RSS: {tally.memory[0]:.0f} MiB after the first minute, {tally.memory[-1]:.0f} MiB after the last: "
+              f"{tally.memory[-1] - tally.memory[0]:+.0f} MiB over {len(tally.memory) - 1} minutes")
 
 
 def same_text_check(tally: Tally, args: argparse.Namespace) -> None:

@@ -3,11 +3,11 @@
     batcher = Batcher(model)                                   # in this process; its thread starts on first use
     batcher = BatcherProcess(load_lstm)                        # or in a process of its own (what the app runs)
     stream = batcher.submit(model.encode("ROMEO:"), 500, temperature=0.8, top_k=None, seed=1)
-    for piece in stream.pieces(every=0.05): ...                # the text as it comes, a few characters at a time
+    for piece in stream.pieces(every=0.1): ...                 # the text as it comes, a few characters at a time
     stream.cancel()                                            # leaves the batch at the next turn
 
 Why: the network is small, so a step over 20 generations costs a few times one over a single
-generation, not 20 times (on the 2-core CPU here 2.7 ms against 0.32 ms). Run one per request,
+generation, not 20 times (on the 2-core CPU here 2.7 ms against 0.4 ms). Run one per request,
 20 visitors share the CPU twenty ways; stepped together, each gets most of the speed it has alone.
 
 How (`BatchLoop`), as LLM servers do, each turn
@@ -22,11 +22,11 @@ same seed: the draws come from its seed alone and each row is sampled alone. Onl
 in the batched matrix products differs with the batch size (`benchmarks/load.py --same-text`
 counts how often that changes a text).
 
-Where the loop runs: `Batcher` turns it on a thread of this process, which suits the Python API.
-In a web server it would share the GIL with the server's own Python, and every torch call
-re-takes the GIL: with 20 people drawing, the loop spent most of its time waiting for it and
-writers got half their speed. `BatcherProcess` turns it in a process of its own (the app's
-choice): only a short message per turn crosses back.
+Where the loop runs: `Batcher` turns it on a thread of this process (`Writing.pieces` outside the
+app). In a web server it would share the GIL with the server's own Python, and every torch call
+gives the GIL up and must take it back: with 20 people drawing, the loop spent most of its time
+waiting for it and writers got half their speed. `BatcherProcess` turns it in a process of its
+own (the app's choice): only a short message per turn crosses back.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from demos.shakespeare.model import CharLSTM, FusedStep, Sampling, sample
 MAX_BATCH = 64  # generations stepped together; more wait their turn (a step over 64 takes ~7 ms here)
 PROMPT_BUDGET = FusedStep.READ_CHUNK  # prompt characters read per turn, over all new requests
 START_TIMEOUT = 300.0  # seconds a `BatcherProcess` may take to load its model
+FLUSH_SECONDS = 0.005  # how often a `BatcherProcess` sends the characters written (a visitor sees 10 updates a second)
 
 
 class _Ended:
@@ -120,6 +121,11 @@ class BatchLoop:
     def busy(self) -> bool:
         """Whether a turn has anything to do."""
         return bool(self._reading or self._rows)
+
+    @property
+    def active(self) -> int:
+        """Generations in the loop: reading their prompt or in the batch."""
+        return len(self._reading) + len(self._rows)
 
     def turn(self) -> None:
         """Read new prompts, then step the batch once. A failure (a bug) is delivered to every
@@ -196,7 +202,7 @@ class Stream:
     def pieces(self, every: float = 0.0) -> Iterator[str]:
         """The text as it comes: each piece is every character written since the last one, waiting
         for at least one; after a piece it sleeps ``every`` seconds so characters gather (a
-        visitor's screen needs no more than 20 updates a second). Closing the iterator cancels."""
+        visitor's screen needs no more than 10 updates a second). Closing the iterator cancels."""
         try:
             while True:
                 items = [self._items.get()]
@@ -246,8 +252,8 @@ class Batcher:
 
     @property
     def active(self) -> int:
-        """Generations in the loop (reading their prompt or in the batch)."""
-        return len(self.loop._reading) + len(self.loop._rows)
+        """Generations in the loop (not those submitted since its last turn)."""
+        return self.loop.active
 
     def _run(self) -> None:
         while True:
@@ -283,6 +289,7 @@ def _serve(load_model: Callable[[], CharLSTM], max_batch: int, cpus: set[int] | 
         return
     gc.freeze()  # the model and the imports stay: the collector's full passes need not walk them
     connection.send(("ready",))
+    flushed = time.perf_counter()
     generations: dict[int, _Generation] = {}
     texts: dict[int, list[str]] = {}  # id -> the characters delivered during this turn
     states: dict[int, tuple[int, str]] = {}  # id -> (DONE or FAILED, what failed), for those that ended
@@ -313,10 +320,12 @@ def _serve(load_model: Callable[[], CharLSTM], max_batch: int, cpus: set[int] | 
                 generations.pop(message[1]).cancelled = True
         if loop.busy:
             loop.turn()
-        if texts or states:
+        # characters go back at most every FLUSH_SECONDS (one message, not one per step); an end at once
+        if states or (texts and (time.perf_counter() - flushed >= FLUSH_SECONDS or not loop.busy)):
             connection.send([_report(request, texts, states) for request in texts.keys() | states.keys()])
             texts.clear()
             states.clear()
+            flushed = time.perf_counter()
 
 
 def _report(request: int, texts: dict[int, list[str]], states: dict[int, tuple[int, str]]) -> tuple[int, str, int]:
