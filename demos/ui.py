@@ -141,16 +141,14 @@ def enlarge(image: np.ndarray, side: int = MODEL_VIEW_SIDE) -> np.ndarray:
 
 
 def opened(value: object) -> object:
-    """An image input's value as Gradio hands it to an event with ``preprocess=False`` -> what the
-    demos read: each file reference (a dict with a ``path``; a sketch-pad's background, layers and
-    composite are such references) becomes the file opened by our code (`imaging.open_file`), so
-    a file that is no picture gets a sentence instead of failing inside Gradio. Other values
-    (arrays, PIL images, None) pass through."""
+    """An image input's value as the event gets it -> what the demos read. A file reference (a
+    dict with a ``path``: what an event with ``preprocess=False`` gets, the Fashion upload) becomes
+    the file opened by our code (`imaging.open_file`: a large one is decoded small, one that is no
+    picture gets a sentence). Other values (a sketch-pad's dict of arrays, arrays, PIL images,
+    None) pass through: a sketch-pad's pictures are decoded by the pad itself, since in the
+    browser it receives them ahead of the event."""
     if isinstance(value, Mapping) and "path" in value:
         return imaging.open_file(value["path"])
-    if isinstance(value, Mapping) and {"background", "layers", "composite"} & value.keys():
-        return {"background": opened(value.get("background")), "layers": [opened(layer) for layer in value.get("layers") or []],
-                "composite": opened(value.get("composite"))}
     return value
 
 
@@ -184,7 +182,7 @@ def show_reading(
     """A classifier's answer for a gr.Label, a model view and a note: probabilities, the enlarged
     input (a `picture_file`) and the reading's caution in words (or ""); a message in the label's
     place when there is nothing to classify (with what the model saw, if it got that far).
-    ``image``: the input's raw value (see `opened`) or an image."""
+    ``image``: the input's value as the event gets it (see `opened`) or an image."""
     if image is None:
         return hint, None, ""
     try:

@@ -10,7 +10,6 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from demos import imaging
 from demos.completion import complete
 from demos.completion.model import CompletionUNet, mask_right_half
 from demos.completion.predict import as_half_digit, complete_drawing
@@ -18,7 +17,6 @@ from demos.completion.preprocess import (
     CANVAS, HalfDrawingError, drawing_to_field, guide_image, guide_overlay, half_digit_from_drawing, ink_on_paper,
 )
 from demos.completion.tab import EXAMPLES, complete_for_ui, completion_picture, example_for_ui
-from tests.conftest import file_reference
 
 
 def drawing_on_guides(strokes: list[tuple[float, float, float, float]], width: int = 24) -> dict:
@@ -134,17 +132,6 @@ def test_an_example_goes_onto_the_pad_as_ink_on_white_paper_without_its_guides()
     np.testing.assert_array_equal(shown, expected_picture)
     assert label == expected_label and max(label, key=label.get) == EXAMPLES[0].stem.split("-")[2]
     assert example_for_ui(complete_drawing, ink_on_paper, None) == (None, None, "Draw the left half of a digit")
-
-
-@pytest.mark.weights
-def test_files_that_are_no_picture_get_a_sentence(tmp_path: Path):
-    junk, empty = tmp_path / "junk.png", tmp_path / "empty.png"
-    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 500)
-    empty.write_bytes(b"")
-    for bad in (junk, empty):
-        picture, label = complete_for_ui(complete_drawing, {"background": file_reference(bad), "layers": [],
-                                                            "composite": file_reference(bad)})
-        assert picture is None and label == "Could not read that image: " + imaging.UNREADABLE
 
 
 def test_a_huge_upload_is_read_like_the_pad_size_picture():

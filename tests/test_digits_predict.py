@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 import app
-from demos import imaging
 from demos.digits import classify, read_drawing
 from demos.digits.tab import HINT, predict_for_ui
-from tests.conftest import draw_sketch, file_reference, sketch_value
+from tests.conftest import draw_sketch, sketch_value
 
 pytestmark = pytest.mark.weights
 
@@ -53,23 +50,6 @@ def test_ui_handler_hint_prediction_and_bad_upload():
     assert np.asarray(Image.open(seen)).shape == (168, 168)  # a file of the enlarged 28x28 input
     label, seen = predict_for_ui(read_drawing, sketch_value(np.zeros((5, 5, 2), np.uint8)))
     assert label.startswith("Could not read that image") and seen is None
-
-
-def test_ui_handler_reads_the_files_gradio_hands_over(tmp_path: Path):
-    """What the event gets from Gradio (preprocess=False): file references, opened by our code."""
-    drawing, junk, empty = tmp_path / "one.png", tmp_path / "junk.png", tmp_path / "empty.png"
-    Image.fromarray(draw_sketch("1")).save(drawing)
-    junk.write_bytes(b"\x89PNG but not really" * 50)
-    empty.write_bytes(b"")
-
-    def pad(path: Path | None, background: Path | None = None) -> dict:
-        return {"background": file_reference(background), "layers": [], "composite": file_reference(path)}
-
-    label, seen = predict_for_ui(read_drawing, pad(drawing))
-    assert max(label, key=label.get) == "1" and Path(seen).is_file()
-    for bad in (pad(junk), pad(empty), pad(drawing, background=junk)):
-        label, seen = predict_for_ui(read_drawing, bad)
-        assert label == "Could not read that image: " + imaging.UNREADABLE and seen is None
 
 
 def test_app_builds_without_launching():

@@ -49,14 +49,9 @@ def label_of(answer: dict) -> str:
 
 
 @pytest.mark.parametrize("kind", ["junk", "empty"])
-def test_a_file_that_is_no_picture_gets_a_sentence_on_every_image_tab(client: Client, files: dict, kind: str):
-    sentence = "Could not read that image: " + imaging.UNREADABLE
-    label, seen = client.predict(pad(files[kind]), api_name="/classify_digit")
-    assert label_of(label) == sentence and seen is None
+def test_a_file_that_is_no_picture_gets_a_sentence_on_the_fashion_tab(client: Client, files: dict, kind: str):
     label, seen, note = client.predict(handle_file(str(files[kind])), api_name="/classify_garment")
-    assert label_of(label) == sentence and seen is None and note == ""
-    picture, label = client.predict(pad(files[kind]), api_name="/complete_digit")
-    assert label_of(label) == sentence and picture is None
+    assert label_of(label) == "Could not read that image: " + imaging.UNREADABLE and seen is None and note == ""
 
 
 @pytest.mark.parametrize(("arguments", "named"), [
@@ -105,7 +100,12 @@ def test_a_small_crowd_writing_and_drawing_gets_no_errors_and_the_texts_alone(ap
     """4 writers press Generate at once while 4 people draw: no errors, every text whole, and each
     text the one its seed gives alone (`CharLSTM.generate`)."""
     args = Namespace(writers=4, drawers=4, seconds=3.0, length=200, temperature=0.8, others=0, same_drawing=0, soak=0)
-    tally = asyncio.run(load.run(args, app_url, pid=None))
+    done: dict[str, load.Tally] = {}
+    # a thread with its own event loop: the browser tests' Playwright keeps one running on this thread
+    crowd = threading.Thread(target=lambda: done.update(tally=asyncio.run(load.run(args, app_url, pid=None))))
+    crowd.start()
+    crowd.join(timeout=300)
+    tally = done["tally"]
     assert not tally.errors
     assert len(tally.texts) == 4 and len(tally.seconds["classify_digit"]) >= 8
     from demos.shakespeare.predict import load_lstm

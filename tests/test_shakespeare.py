@@ -364,3 +364,12 @@ def test_committed_model_prefers_shakespeare_to_noise():
     continuation = predict.generate("ROMEO:", 200, temperature=0.8, seed=0)
     assert len(continuation) == 200 and set(continuation) <= set(model.vocab)
     assert math.isfinite(predict.validation_loss())
+
+
+def test_on_zero_gpu_each_text_runs_alone_and_comes_in_timed_pieces(api_model: CharLSTM, monkeypatch):
+    """ZeroGPU lends a GPU per call, so there `Writing.pieces` generates alone (no batch loop)."""
+    monkeypatch.setattr(predict.runtime, "on_zero_gpu", lambda: True)
+    writing = predict.start_writing("ROMEO:", 300, 0.8, seed=5)
+    assert "".join(writing.pieces(every=0.0)) == predict.generate("ROMEO:", 300, 0.8, seed=5)
+    assert list(predict._gathered(iter("abcdef"), every=60.0)) == ["abcdef"]  # gathered until the end
+    assert list(predict._gathered(iter("abc"), every=0.0)) == ["a", "b", "c"]

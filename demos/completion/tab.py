@@ -55,9 +55,9 @@ def completion_picture(whole: np.ndarray, scale: int = SCALE) -> np.ndarray:
 
 
 def complete_for_ui(
-    complete_drawing: Callable[[object], Completion], sketch: dict | np.ndarray | None
+    complete_drawing: Callable[[object], Completion], sketch: object
 ) -> tuple[str | None, dict[str, float] | str]:
-    """Sketch-pad value (raw, see `ui.opened`, or a picture in the same framing) -> (file of the
+    """Sketch-pad value (see `ui.opened`), or a picture in the same framing -> (file of the
     completion picture, the digits model's reading of it); a hint instead when the left half is
     blank, the sentence (and the picture) when the completion is no digit."""
     if sketch is None:
@@ -105,7 +105,7 @@ def build_tab(complete_drawing: Callable[[object], Completion], ink_on_paper: Ca
                     cache_examples=False, api_visibility="private",
                     label="Left halves of MNIST training digits (click one to put it on the pad)")
     sketch.change(lambda value: complete_for_ui(complete_drawing, value), inputs=sketch, outputs=[picture, label],
-                  api_name="complete_digit", preprocess=False,  # files reach our code undecoded (`ui.opened`)
+                  api_name="complete_digit",
                   show_progress="hidden", trigger_mode="always_last").then(
         None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
     # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile

@@ -25,10 +25,10 @@ PAGE = ui.PageScript(
 
 
 def predict_for_ui(
-    read_drawing: Callable[[object], Reading], sketch: dict | None
+    read_drawing: Callable[[object], Reading], sketch: object
 ) -> tuple[dict[str, float] | str, str | None]:
-    """Sketch-pad value (raw, see `ui.opened`) -> (label value, file of the enlarged model input);
-    a hint instead when there is no digit."""
+    """Sketch-pad value (see `ui.opened`) -> (label value, file of the enlarged model input); a hint
+    instead when there is no digit."""
     label, seen, _ = ui.show_reading(read_drawing, sketch, HINT)
     return label, seen
 
@@ -49,8 +49,7 @@ def build_tab(read_drawing: Callable[[object], Reading]) -> None:
     # a photo uploaded after the pad was cleared fires `upload` but not `change` (Gradio 6.31)
     gr.on([sketch.change, sketch.upload], lambda value: predict_for_ui(read_drawing, value), inputs=sketch,
           outputs=[label, seen],
-          api_name="classify_digit", show_progress="hidden", trigger_mode="always_last",
-          preprocess=False).then(  # the files reach our code undecoded: one that is no picture gets a sentence
+          api_name="classify_digit", show_progress="hidden", trigger_mode="always_last").then(
         None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
     # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile
     clear.click(lambda: (HINT, None), outputs=[label, seen], js=ui.clear_pad_js(PAD_ID), api_visibility="private",

@@ -267,7 +267,7 @@ class Batcher:
 
 
 # --- the loop in a process of its own --------------------------------------------------------
-# `python -m demos.shakespeare.batching MODULE:FUNCTION --fd N`: a plain interpreter that imports
+# `python -c "from demos.shakespeare.batching import main; main()" MODULE:FUNCTION --fd N`: a plain interpreter that imports
 # only what the loop needs (multiprocessing's spawn would import the parent's main script, the
 # whole web app, again). Messages on the socket: to the process ("submit", id, prompt_ids,
 # max_new_chars, temperature, top_k, seed) and ("cancel", id); from it ("ready",) or ("failed",
@@ -351,7 +351,7 @@ class BatcherProcess:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "demos.shakespeare.batching", self._function,
+        command = [sys.executable, "-c", "from demos.shakespeare.batching import main; main()", self._function,
                    "--max-batch", str(self._max_batch), "--fd", str(theirs.fileno())]
         if self._cpus:
             command += ["--cpus", ",".join(str(cpu) for cpu in sorted(self._cpus))]

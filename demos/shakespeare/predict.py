@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import secrets
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ class Writing:
         """
         model = load_lstm()
         if runtime.on_zero_gpu():
-            return sample_chars(model, self)
+            return _gathered(sample_chars(model, self), every)
         prompt = model.encode(self.prompt.text or EMPTY_PROMPT)
         writer = WRITERS.process or batcher(model)
         return writer.submit(prompt, self.max_new_chars, self.temperature, self.top_k, self.seed).pieces(every)
@@ -168,6 +169,18 @@ def stream(
     writing = start_writing(prompt, max_new_chars, temperature, top_k, seed)
     _warn_if_changed(writing.prompt)
     return _growing(writing.chars())
+
+
+def _gathered(chars: Iterator[str], every: float) -> Iterator[str]:
+    """Characters -> pieces: what came in each ``every`` seconds (at least one character each)."""
+    piece, started = "", time.perf_counter()
+    for char in chars:
+        piece += char
+        if time.perf_counter() - started >= every:
+            yield piece
+            piece, started = "", time.perf_counter()
+    if piece:
+        yield piece
 
 
 def _growing(chars: Iterator[str]) -> Iterator[str]:
