@@ -18,6 +18,7 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
+from gradio.components.image_editor import EditorData, EditorValue
 from gradio.utils import get_upload_folder
 from PIL import Image
 
@@ -104,7 +105,7 @@ def pad_entry(canvas: int, result: str, name: str) -> dict[str, object]:
     return {"canvas": canvas, "result": result, "name": name}
 
 
-def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options) -> gr.Sketchpad:
+def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options) -> Sketchpad:
     """A black-brush sketch-pad of ``canvas`` x ``canvas`` px, one layer, no crop tool.
 
     A small canvas keeps the browser's export (most of the wait after a stroke) short; the
@@ -112,7 +113,7 @@ def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options
     its size when a photo is uploaded (the photo is fitted into it), so the paper is always the
     same square for `ui.js` and the export stays small.
     """
-    return gr.Sketchpad(
+    return Sketchpad(
         label=label,
         type="numpy",
         image_mode="RGBA",
@@ -125,6 +126,29 @@ def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options
         elem_classes=["drawing-pad"],
         **options,
     )
+
+
+class Sketchpad(gr.Sketchpad):
+    """gr.Sketchpad whose own decoding, when what it was sent is no picture (random bytes or an empty
+    file sent through the API), hands the event `UNREADABLE_UPLOAD` instead of failing inside Gradio
+    with a bare "Error"; `opened` turns it into the sentence. In the browser the pad receives its
+    pictures ahead of the event, so it must decode them itself (``preprocess=False`` broke that)."""
+
+    def get_block_name(self) -> str:
+        return "imageeditor"  # the browser's component, as for gr.Sketchpad
+
+    def preprocess(self, payload: EditorData | None) -> EditorValue | None:  # noqa: D102
+        try:
+            return super().preprocess(payload)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return UNREADABLE_UPLOAD  # type: ignore[return-value]
+
+
+class _Unreadable:
+    """What a `Sketchpad` hands over for a picture it could not decode."""
+
+
+UNREADABLE_UPLOAD = _Unreadable()
 
 
 def model_view(elem_id: str, label: str = "What the model sees (28×28)", colour: bool = False) -> gr.Image:
@@ -147,6 +171,8 @@ def opened(value: object) -> object:
     picture gets a sentence). Other values (a sketch-pad's dict of arrays, arrays, PIL images,
     None) pass through: a sketch-pad's pictures are decoded by the pad itself, since in the
     browser it receives them ahead of the event."""
+    if value is UNREADABLE_UPLOAD:
+        raise imaging.UnreadableImageError(imaging.UNREADABLE)
     if isinstance(value, Mapping) and "path" in value:
         return imaging.open_file(value["path"])
     return value

@@ -49,9 +49,14 @@ def label_of(answer: dict) -> str:
 
 
 @pytest.mark.parametrize("kind", ["junk", "empty"])
-def test_a_file_that_is_no_picture_gets_a_sentence_on_the_fashion_tab(client: Client, files: dict, kind: str):
+def test_a_file_that_is_no_picture_gets_a_sentence_on_every_image_tab(client: Client, files: dict, kind: str):
+    sentence = "Could not read that image: " + imaging.UNREADABLE
     label, seen, note = client.predict(handle_file(str(files[kind])), api_name="/classify_garment")
-    assert label_of(label) == "Could not read that image: " + imaging.UNREADABLE and seen is None and note == ""
+    assert label_of(label) == sentence and seen is None and note == ""
+    label, seen = client.predict(pad(files[kind]), api_name="/classify_digit")
+    assert label_of(label) == sentence and seen is None
+    picture, label = client.predict(pad(files[kind]), api_name="/complete_digit")
+    assert label_of(label) == sentence and picture is None
 
 
 @pytest.mark.parametrize(("arguments", "named"), [
