@@ -132,7 +132,8 @@ class Sketchpad(gr.Sketchpad):
     """gr.Sketchpad whose own decoding, when what it was sent is no picture (random bytes or an empty
     file sent through the API), hands the event `UNREADABLE_UPLOAD` instead of failing inside Gradio
     with a bare "Error"; `opened` turns it into the sentence. In the browser the pad receives its
-    pictures ahead of the event, so it must decode them itself (``preprocess=False`` broke that)."""
+    pictures ahead of the event, so it must decode them itself (``preprocess=False`` broke that).
+    Gradio writes a type stub, ui.pyi, next to this file for it (git-ignored)."""
 
     def get_block_name(self) -> str:
         return "imageeditor"  # the browser's component, as for gr.Sketchpad
