@@ -138,7 +138,7 @@ class Sketchpad(gr.Sketchpad):
     def get_block_name(self) -> str:
         return "imageeditor"  # the browser's component, as for gr.Sketchpad
 
-    def preprocess(self, payload: EditorData | None) -> EditorValue | None:  # noqa: D102
+    def preprocess(self, payload: EditorData | None) -> EditorValue | None:
         try:
             return super().preprocess(payload)
         except (OSError, ValueError, Image.DecompressionBombError):
