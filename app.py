@@ -20,11 +20,15 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demos import completion, digits, fashion, runtime, shakespeare, ui
+from demos.completion import inside as completion_inside
 from demos.completion import predict as completion_predict
 from demos.completion import tab as completion_tab
+from demos.digits import inside as digits_inside
 from demos.digits import tab as digits_tab
+from demos.fashion import inside as fashion_inside
 from demos.fashion import predict as fashion_predict
 from demos.fashion import tab as fashion_tab
+from demos.shakespeare import inside as shakespeare_inside
 from demos.shakespeare import tab as shakespeare_tab
 
 
@@ -37,17 +41,19 @@ class TabSpec:
 
 
 TABS = [
-    TabSpec("Digits", "digits-tab", lambda: digits_tab.build_tab(digits.read_drawing), digits.load_classifier),
+    TabSpec("Digits", "digits-tab", lambda: digits_tab.build_tab(digits.read_drawing, digits_inside.VIEWS),
+            digits.load_classifier),
     TabSpec("Fashion", "fashion-tab",
-            lambda: fashion_tab.build_tab(fashion_predict.read_photo, fashion.CLASS_NAMES,
-                                          fashion_predict.metrics(), fashion_predict.photo_metrics()),
+            lambda: fashion_tab.build_tab(fashion_predict.read_photo, fashion.CLASS_NAMES, fashion_predict.metrics(),
+                                          fashion_predict.photo_metrics(), fashion_inside.VIEWS),
             fashion.load_classifiers),
     TabSpec("Half-digit completion", "completion-tab",
-            lambda: completion_tab.build_tab(completion.complete_drawing, completion_predict.ink_on_paper),
+            lambda: completion_tab.build_tab(completion.complete_drawing, completion_predict.ink_on_paper,
+                                             completion_inside.VIEWS),
             completion.load_unet),
     TabSpec("Shakespeare", "shakespeare-tab",
             lambda: shakespeare_tab.build_tab(shakespeare.start_writing, shakespeare.score,
-                                              len(shakespeare.load_lstm().vocab)),
+                                              len(shakespeare.load_lstm().vocab), shakespeare_inside.views()),
             shakespeare.load_lstm),
 ]
 

@@ -5,8 +5,9 @@
 
 Draws a 7 on the Digits tab, uploads a real phone photo on the Fashion tab, draws the left half
 of a 0 on the completion tab, lets the LSTM write with seed 1 on the Shakespeare tab, and
-saves a picture of each; then draws a 7 with a finger on a phone-sized screen (390x844, touch)
-for docs/phone-digits.png.
+saves a picture of each, then opens the tab's "Under the hood" panel and saves its first 1,100 px
+(docs/<tab>-hood.png); then draws a 7 with a finger on a phone-sized screen (390x844, touch) for
+docs/phone-digits.png.
 """
 
 from __future__ import annotations
@@ -64,6 +65,24 @@ def shakespeare(page: Page) -> None:
     expect(page.locator("#shakespeare-status")).to_contain_text("characters in", timeout=30_000)
 
 
+HOOD_HEIGHT = 1100  # px of a panel kept in its screenshot: the visitor's own visuals and the first curves
+
+
+def hood(page: Page, tab: str) -> None:
+    """Open the tab's panel, wait until its visuals are drawn, and save its top part."""
+    panel = page.locator(f"#{tab}-hood")
+    panel.get_by_text("Under the hood").click()
+    expect(panel.locator(".hood-caption").first).not_to_contain_text("Nothing to look at", timeout=15_000)
+    expect(panel.locator("canvas, svg").first).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(1500)  # plots and pictures finish drawing
+    panel.scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    page.screenshot(path=DOCS / f"{tab}-hood.png", full_page=True,
+                    clip={"x": box["x"], "y": box["y"] + page.evaluate("window.scrollY"), "width": box["width"],
+                          "height": min(box["height"], HOOD_HEIGHT)})
+    print(f"wrote {Path('docs') / tab}-hood.png")
+
+
 TABS = {"digits-tab": digits, "fashion-tab": fashion, "completion-tab": completion, "shakespeare-tab": shakespeare}
 
 
@@ -81,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
                 show(page)
                 page.screenshot(path=DOCS / f"{name}.png")
                 print(f"wrote {Path('docs') / name}.png")
+                hood(page, name.removesuffix("-tab"))
+                page.evaluate("window.scrollTo(0, 0)")
         if "phone" in args.tabs:
             phone = open_page(browser, url, width=390, height=844, phone=True)
             expect(phone.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -60,6 +61,10 @@ class ImageClassifier:
             if self._model is None:
                 self._model = runtime.load_model(self.model_class, self.name, self.train_command)
             return self._model
+
+    def folder(self) -> Path:
+        """The folder the weights came from (metrics.json and the mistakes gallery sit next to them)."""
+        return runtime.find_weights(self.name, self.train_command)
 
     def metrics(self) -> dict | None:
         """The metrics.json that came with the weights, or None; read once (requests use it too)."""

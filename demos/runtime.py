@@ -25,6 +25,8 @@ import torch
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 WEIGHT_FILES = ("config.json", "model.safetensors")
 METRICS_FILE = "metrics.json"  # travels with the weights (written by the training script, pushed with them)
+# what the "Under the hood" panels read next to the weights when there (demos.inside, demos.shakespeare.inside)
+INSIDE_FILES = ("mistakes.png", "mistakes.json", "cells.json")
 
 ModelT = TypeVar("ModelT", bound=torch.nn.Module)
 FuncT = TypeVar("FuncT", bound=Callable)
@@ -96,7 +98,7 @@ def _download_from_hub(repo_id: str) -> Path:
     # The one network call; tests replace it with a fake.
     from huggingface_hub import snapshot_download
 
-    return Path(snapshot_download(repo_id=repo_id, allow_patterns=[*WEIGHT_FILES, METRICS_FILE]))
+    return Path(snapshot_download(repo_id=repo_id, allow_patterns=[*WEIGHT_FILES, METRICS_FILE, *INSIDE_FILES]))
 
 
 @functools.cache
@@ -124,11 +126,15 @@ def load_model(
     weights_dir: Path = WEIGHTS_DIR,
     device: torch.device | None = None,
 ) -> ModelT:
-    """Load demo ``name``'s model strictly (every key must match), in eval mode, on ``device``."""
+    """Load demo ``name``'s model strictly (every key must match), in eval mode, on ``device``.
+
+    Its weights are ordinary tensors even when the first request loads it inside
+    ``torch.inference_mode()``: the "Under the hood" panels take gradients through it."""
     folder = find_weights(name, train_command, weights_dir)
     device = device or get_device()
-    model = model_class.from_pretrained(folder, strict=True, map_location="cpu")
-    return model.to(device).eval()
+    with torch.inference_mode(False):
+        model = model_class.from_pretrained(folder, strict=True, map_location="cpu")
+        return model.to(device).eval()
 
 
 def load_metrics(name: str, train_command: str, weights_dir: Path = WEIGHTS_DIR) -> dict | None:

@@ -13,7 +13,9 @@
 //     guides (not part of the pad's value, so clearing never has to wait for the server);
 //   - between the end of a stroke (or an upload) and the answer, the result says it is coming;
 //   - canvases, result images and examples get accessible names, and the tabs follow the
-//     arrow keys (the WAI-ARIA tabs pattern).
+//     arrow keys (the WAI-ARIA tabs pattern);
+//   - an open "Under the hood" panel follows the tab's input: when a new answer arrives the
+//     panel's hidden refresh button is pressed (a closed panel costs the server nothing).
 () => {
   const CONFIG = __CONFIG__;
   const FIT_PADDING = 30; // px between the paper and the pad's frame at the "fit" zoom (Gradio)
@@ -65,6 +67,13 @@
     result.removeAttribute("aria-busy");
   }
   window.demoResultShown = markDone; // events call it when their answer has arrived
+
+  // ---- "Under the hood" panels: which are open (their expand/collapse events report it)
+  const openHoods = new Set();
+  window.demoHoodOpen = (hoodId, open) => { if (open) openHoods.add(hoodId); else openHoods.delete(hoodId); };
+  window.demoHoodRefresh = (hoodId) => {
+    if (openHoods.has(hoodId)) document.getElementById(`${hoodId}-refresh`)?.click();
+  };
 
   function installPad(pad, options) {
     const target = pad.querySelector(".pixi-target");

@@ -64,6 +64,11 @@ CSS = f"""
 .demo-pending h2, .demo-pending img {{ opacity: 0.4; transition: opacity 0.2s; }}
 @keyframes demo-pending-bar {{ from {{ left: 0; }} to {{ left: 65%; }} }}
 
+/* "Under the hood": the refresh button is pressed by ui.js, not by people */
+.hood-refresh {{ display: none !important; }}
+.hood-picture img {{ image-rendering: pixelated; }}
+.hood-caption p {{ font-size: var(--text-sm); color: var(--body-text-color-subdued); margin-top: 0; }}
+
 /* Phones: all four tabs fit in one row (Gradio would hide two behind a "more" menu) */
 @media (max-width: 640px) {{
   .tabs .tab-container button {{ padding: 0 6px; font-size: 13px; }}
@@ -90,9 +95,11 @@ def page_js(scripts: Iterable[PageScript]) -> str:
     return PAGE_JS_TEMPLATE.read_text().replace("__CONFIG__", json.dumps(config, ensure_ascii=False))
 
 
-def result_shown_js(result_id: str) -> str:
-    """JS for a ``.then(None, js=...)`` after a prediction: its result is no longer "coming"."""
-    return f"() => {{ window.demoResultShown?.({json.dumps(result_id)}); }}"
+def result_shown_js(result_id: str, hood_id: str | None = None) -> str:
+    """JS for a ``.then(None, js=...)`` after a prediction: its result is no longer "coming"; and the
+    tab's "Under the hood" panel ``hood_id``, if open, looks at the new input (`Hood`)."""
+    refresh = f" window.demoHoodRefresh?.({json.dumps(hood_id)});" if hood_id else ""  # see demos.hood
+    return f"() => {{ window.demoResultShown?.({json.dumps(result_id)});{refresh} }}"
 
 
 def clear_pad_js(pad_id: str) -> str:
@@ -205,18 +212,19 @@ def picture_file(pixels: np.ndarray, name: str = "picture") -> str:
 
 def show_reading(
     read: Callable[[object], Reading], image: object, hint: str
-) -> tuple[dict[str, float] | str, str | None, str]:
+) -> tuple[dict[str, float] | str, str | None, str, np.ndarray | None]:
     """A classifier's answer for a gr.Label, a model view and a note: probabilities, the enlarged
     input (a `picture_file`) and the reading's caution in words (or ""); a message in the label's
-    place when there is nothing to classify (with what the model saw, if it got that far).
+    place when there is nothing to classify (with what the model saw, if it got that far). Last,
+    the model's input itself (or None), which the tab keeps for its "Under the hood" panel.
     ``image``: the input's value as the event gets it (see `opened`) or an image."""
     if image is None:
-        return hint, None, ""
+        return hint, None, "", None
     try:
         reading = read(opened(image))
     except ValueError as problem:  # not an image we can read (odd upload)
-        return f"Could not read that image: {problem}", None, ""
+        return f"Could not read that image: {problem}", None, "", None
     seen = None if reading.model_input is None else picture_file(enlarge(reading.model_input), "model-input")
     if reading.message:
-        return reading.message, seen, ""
-    return reading.probabilities, seen, reading.note or ""
+        return reading.message, seen, "", reading.model_input
+    return reading.probabilities, seen, reading.note or "", reading.model_input

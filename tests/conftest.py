@@ -108,6 +108,19 @@ def browser():
         yield launched
 
 
+@pytest.fixture
+def page(app_url: str, browser):
+    """A fresh page on the running app (tests/test_browser*.py), once its Digits pad is drawn."""
+    from playwright.sync_api import expect
+
+    from tests.browser import open_page
+
+    page = open_page(browser, app_url)
+    expect(page.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
+    yield page
+    page.context.close()
+
+
 def file_reference(path: Path | None) -> dict | None:
     """A file as Gradio hands it to an event with preprocess=False (a FileData dict)."""
     return None if path is None else {"path": str(path), "meta": {"_type": "gradio.FileData"}}

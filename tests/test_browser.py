@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +19,10 @@ import app
 from demos.digits.predict import NOT_A_DIGIT_MESSAGE
 from demos.fashion.tab import EXAMPLES as FASHION_EXAMPLES
 from demos.fashion.tab import PHOTO_EXAMPLES as FASHION_PHOTO_EXAMPLES
-from tests.browser import draw_strokes, open_page, seconds_until_heading
+from tests.browser import draw_strokes, seconds_until_heading
 from tests.conftest import DIGIT_STROKES, draw_sketch, nothing_in_particular
 
 pytestmark = [pytest.mark.browser, pytest.mark.weights]
-
-
-@pytest.fixture
-def page(app_url: str, browser) -> Iterator[Page]:
-    page = open_page(browser, app_url)
-    expect(page.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
-    yield page
-    page.context.close()
 
 
 def open_tab(page: Page, title: str) -> None:

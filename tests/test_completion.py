@@ -94,13 +94,14 @@ def test_complete_returns_a_whole_digit_keeping_the_given_half():
 
 @pytest.mark.weights
 def test_tab_function_hint_picture_and_reading():
-    picture, label = complete_for_ui(complete_drawing, None)
-    assert picture is None and "left half" in label
-    picture, label = complete_for_ui(complete_drawing, {"background": guide_image(), "layers": [], "composite": guide_image()})
-    assert picture is None and "left half" in label
+    picture, label, whole = complete_for_ui(complete_drawing, None)
+    assert picture is None and "left half" in label and whole is None
+    picture, label, whole = complete_for_ui(complete_drawing, {"background": guide_image(), "layers": [], "composite": guide_image()})
+    assert picture is None and "left half" in label and whole is None
     # left half of a 0: an arc
-    picture, label = complete_for_ui(complete_drawing, drawing_on_guides([(13, 5, 9, 8), (9, 8, 7, 14), (7, 14, 9, 20), (9, 20, 13, 23)]))
+    picture, label, whole = complete_for_ui(complete_drawing, drawing_on_guides([(13, 5, 9, 8), (9, 8, 7, 14), (7, 14, 9, 20), (9, 20, 13, 23)]))
     assert np.asarray(Image.open(picture)).shape == (280, 280, 3)  # a file of the picture
+    assert whole.shape == (28, 28)  # kept for the "Under the hood" panel
     assert set(label) == {str(d) for d in range(10)} and 0.5 < sum(label.values()) <= 1 + 1e-5
 
 
@@ -126,12 +127,13 @@ def test_an_example_goes_onto_the_pad_as_ink_on_white_paper_without_its_guides()
     assert paper.shape == (CANVAS, CANVAS, 4) and (paper[:, :, 3] == 255).all()
     assert (paper[:, :, 0] == paper[:, :, 1]).all() and (paper[:, :, 1] == paper[:, :, 2]).all()  # grey: no blue guides
     np.testing.assert_allclose(drawing_to_field(paper), drawing_to_field(picture), atol=1 / 255)
-    pad, shown, label = example_for_ui(complete_drawing, ink_on_paper, picture)
+    pad, shown, label, whole = example_for_ui(complete_drawing, ink_on_paper, picture)
     assert pad["layers"] == [] and pad["composite"] is None and pad["background"] is not None
-    expected_picture, expected_label = complete_for_ui(complete_drawing, picture)
+    expected_picture, expected_label, expected_whole = complete_for_ui(complete_drawing, picture)
     np.testing.assert_array_equal(shown, expected_picture)
+    np.testing.assert_array_equal(whole, expected_whole)
     assert label == expected_label and max(label, key=label.get) == EXAMPLES[0].stem.split("-")[2]
-    assert example_for_ui(complete_drawing, ink_on_paper, None) == (None, None, "Draw the left half of a digit")
+    assert example_for_ui(complete_drawing, ink_on_paper, None) == (None, None, "Draw the left half of a digit", None)
 
 
 def test_a_huge_upload_is_read_like_the_pad_size_picture():

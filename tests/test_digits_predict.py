@@ -42,14 +42,15 @@ def test_blank_drawing_gives_no_prediction():
 
 
 def test_ui_handler_hint_prediction_and_bad_upload():
-    assert predict_for_ui(read_drawing, None) == (HINT, None)
-    label, seen = predict_for_ui(read_drawing, sketch_value(np.zeros((280, 280, 4), np.uint8)))
-    assert label == HINT and seen is None
-    label, seen = predict_for_ui(read_drawing, sketch_value(draw_sketch("1")))
+    assert predict_for_ui(read_drawing, None) == (HINT, None, None)
+    label, seen, kept = predict_for_ui(read_drawing, sketch_value(np.zeros((280, 280, 4), np.uint8)))
+    assert label == HINT and seen is None and kept is None
+    label, seen, kept = predict_for_ui(read_drawing, sketch_value(draw_sketch("1")))
     assert max(label, key=label.get) == "1"
     assert np.asarray(Image.open(seen)).shape == (168, 168)  # a file of the enlarged 28x28 input
-    label, seen = predict_for_ui(read_drawing, sketch_value(np.zeros((5, 5, 2), np.uint8)))
-    assert label.startswith("Could not read that image") and seen is None
+    assert kept.shape == (28, 28)  # the model input, kept for the "Under the hood" panel
+    label, seen, kept = predict_for_ui(read_drawing, sketch_value(np.zeros((5, 5, 2), np.uint8)))
+    assert label.startswith("Could not read that image") and seen is None and kept is None
 
 
 def test_app_builds_without_launching():

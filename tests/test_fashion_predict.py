@@ -77,24 +77,26 @@ def test_blank_image_gives_no_prediction():
 
 def test_ui_handler(tmp_path: Path):
     """Through what the event gets from Gradio (preprocess=False): the uploaded file's reference."""
-    assert predict_for_ui(read_photo, None) == (HINT, None, "")
+    assert predict_for_ui(read_photo, None) == (HINT, None, "", None)
     item = file_reference(next(p for p in EXAMPLES if p.stem == "trouser-3-photo"))
-    label, seen, note = predict_for_ui(read_photo, item)
+    label, seen, note, kept = predict_for_ui(read_photo, item)
     assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (168, 168) and note == ""
-    label, seen, note = predict_for_ui(read_photo, file_reference(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem)))
+    assert kept.shape == (28, 28)  # the model input, kept for the "Under the hood" panel
+    label, seen, note, kept = predict_for_ui(read_photo, file_reference(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem)))
     assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (192, 192, 3)
+    assert kept.shape == (64, 64, 3)
     not_an_image, empty, cut_short = tmp_path / "notes.png", tmp_path / "empty.jpg", tmp_path / "cut.jpg"
     not_an_image.write_text("hello")
     empty.write_bytes(b"")
     cut_short.write_bytes(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem).read_bytes()[:3000])
     for bad in (not_an_image, empty, cut_short):
-        label, seen, note = predict_for_ui(read_photo, file_reference(bad))
-        assert label == "Could not read that image: " + imaging.UNREADABLE and seen is None and note == ""
+        label, seen, note, kept = predict_for_ui(read_photo, file_reference(bad))
+        assert label == "Could not read that image: " + imaging.UNREADABLE and seen is None and note == "" and kept is None
         assert read_photo_file(str(bad)).message == label  # the Python API says the same
     blank = tmp_path / "blank.png"
     Image.new("L", (64, 64), 255).save(blank)
-    label, seen, note = predict_for_ui(read_photo, file_reference(blank))
-    assert "blank" in label and seen is None
+    label, seen, note, kept = predict_for_ui(read_photo, file_reference(blank))
+    assert "blank" in label and seen is None and kept is None
 
 
 def test_model_report_quotes_the_committed_metrics():

@@ -97,7 +97,8 @@ def test_the_hub_download_fetches_the_metrics_with_the_weights(tmp_path: Path, m
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", recording_snapshot_download)
     assert runtime._download_from_hub("someone/digits-cnn") == tmp_path
-    assert asked == {"repo_id": "someone/digits-cnn", "allow_patterns": ["config.json", "model.safetensors", "metrics.json"]}
+    assert asked == {"repo_id": "someone/digits-cnn", "allow_patterns": ["config.json", "model.safetensors", "metrics.json",
+                                                            "mistakes.png", "mistakes.json", "cells.json"]}
 
 
 @pytest.mark.weights

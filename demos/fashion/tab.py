@@ -1,7 +1,7 @@
 """The Fashion tab: upload (or paste, or snap) a photo of a garment; the network names it.
 
 The tab lays out and wires; `build_tab` gets the demo's `read_photo`, class names and
-metrics (demos.fashion.predict).
+metrics (demos.fashion.predict), and its under-the-hood views (demos.fashion.inside.VIEWS).
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 
-from demos import ui
+from demos import hood, ui
 from demos.classifier import Reading
+from demos.inside import Views
 from demos.fashion.model import CLASS_NAMES
 
 HINT = "Upload a photo of a garment"
@@ -21,6 +23,7 @@ ITEM_EXAMPLES = sorted(EXAMPLE_DIR.glob("*.png"))  # Fashion-MNIST test items, a
 PHOTO_EXAMPLES = sorted(EXAMPLE_DIR.glob("photo-*.jpg"))  # real phone photos (clothing-small, CC0)
 EXAMPLES = PHOTO_EXAMPLES + ITEM_EXAMPLES
 PHOTO_ID, LABEL_ID, SEEN_ID, NOTE_ID = "fashion-photo", "fashion-label", "fashion-seen", "fashion-note"
+HOOD_ID = "fashion-hood"
 # a 28x28 item fills the photo box in crisp pixels instead of sitting in it as a thumbnail
 CSS = (f"#{PHOTO_ID} img {{ width: 100%; height: 100%; object-fit: contain; }}\n"
        f"#{NOTE_ID} {{ font-size: 1.15em; }}\n"
@@ -52,13 +55,13 @@ PAGE = ui.PageScript(
 
 def predict_for_ui(
     read_photo: Callable[[object], Reading], photo: object
-) -> tuple[dict[str, float] | str, str | None, str]:
+) -> tuple[dict[str, float] | str, str | None, str, np.ndarray | None]:
     """The upload's raw value (see `ui.opened`) or an image -> (label value, file of the enlarged
-    model input, note); the note is "" or, for a photo the
-    network is unsure about, "**Not sure: maybe ...**" (shown above the label, so it is read first).
-    A message in the label's place instead when there is nothing to name."""
-    label, seen, note = ui.show_reading(read_photo, photo, HINT)
-    return label, seen, f"**{note}**" if note else ""
+    model input, note, the model input itself for the "Under the hood" panel); the note is "" or,
+    for a photo the network is unsure about, "**Not sure: maybe ...**" (shown above the label, so it
+    is read first). A message in the label's place instead when there is nothing to name."""
+    label, seen, note, model_input = ui.show_reading(read_photo, photo, HINT)
+    return label, seen, f"**{note}**" if note else "", model_input
 
 
 def model_report(metrics: dict | None, labels: Sequence[str]) -> str:
@@ -108,9 +111,10 @@ def photo_report(metrics: dict | None) -> str:
 
 
 def build_tab(read_photo: Callable[[object], Reading], labels: Sequence[str], metrics: dict | None,
-              photo_metrics: dict | None) -> None:
+              photo_metrics: dict | None, views: Views) -> None:
     """The tab's components and events; ``labels``: the classes the models know, ``metrics`` and
-    ``photo_metrics``: the Fashion-MNIST and photo networks' metrics.json."""
+    ``photo_metrics``: the Fashion-MNIST and photo networks' metrics.json; ``views``: what the
+    "Under the hood" panel shows."""
     gr.Markdown(
         "Snap or upload a photo of one piece of clothing or a pair of shoes, lying flat or on a hanger — or pick "
         f"an example. The networks know {len(labels)} kinds: " + ", ".join(labels) + ". Colour photos are read "
@@ -126,6 +130,7 @@ def build_tab(read_photo: Callable[[object], Reading], labels: Sequence[str], me
             note = gr.Markdown(elem_id=NOTE_ID)  # "Not sure: maybe ...", above the label's big top class
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
             seen = ui.model_view(SEEN_ID, "What the model sees", colour=True)
+    read = gr.State()  # the model input of the last image read: what the "Under the hood" panel looks at
     # below the answer, so that on a phone the answer comes right after the photo
     gr.Examples(examples=[[str(path)] for path in PHOTO_EXAMPLES], inputs=photo,
                 label="Phone photos (clothing-small, CC0)")
@@ -135,6 +140,7 @@ def build_tab(read_photo: Callable[[object], Reading], labels: Sequence[str], me
         gr.Markdown("### Real phone photos\n\n" + photo_report(photo_metrics))
         gr.Markdown("### Fashion-MNIST items\n\n" + model_report(metrics, labels))
     # preprocess=False: the file reaches our code undecoded, so one that is no picture gets a sentence
-    photo.change(lambda value: predict_for_ui(read_photo, value), inputs=photo, outputs=[label, seen, note],
+    photo.change(lambda value: predict_for_ui(read_photo, value), inputs=photo, outputs=[label, seen, note, read],
                  api_name="classify_garment", preprocess=False,
-                 show_progress="minimal").then(None, js=ui.result_shown_js(LABEL_ID), api_visibility="private")
+                 show_progress="minimal").then(None, js=ui.result_shown_js(LABEL_ID, HOOD_ID), api_visibility="private")
+    hood.classifier_hood(HOOD_ID, read, views, "garment", "Nothing to look at yet: upload a photo above.")
