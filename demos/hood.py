@@ -150,6 +150,14 @@ def training_for_ui(views: ClassifierViews) -> tuple[object, ...]:
     return tuple(values)
 
 
+def picture_names(hood_id: str, what: str) -> dict[str, str]:
+    """The accessible names of a classifier panel's pictures (`ui.PageScript.images`); ``what``: "drawing", "photo"."""
+    return {f"{hood_id}-saliency": f"Where the network looked: your {what}, with the pixels that pushed it towards its "
+                                   "answer in red and those that pushed it away in blue",
+            f"{hood_id}-maps": f"The first layer's feature maps for your {what}: bright where a filter responds",
+            f"{hood_id}-filters": "The first layer's learned 3 by 3 filters"}
+
+
 def classifier_hood(hood_id: str, kept: gr.State, views: ClassifierViews, api_prefix: str, hint: str) -> Hood:
     """The Digits and Fashion panels: where the network looked, its first layer, every probability,
     and how it was trained (``api_prefix``_saliency, _first_layer, _probabilities, _training).

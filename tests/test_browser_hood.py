@@ -44,6 +44,7 @@ def test_digits_panel_explains_the_drawing_and_follows_the_next(page: Page):
     captions = page.locator(f"{hood} .hood-caption")
     expect(captions.first).to_contain_text("for its answer 7", timeout=15_000)
     expect(page.locator(f"{hood}-saliency img")).to_be_visible()
+    expect(page.locator(f"{hood}-saliency img")).to_have_attribute("alt", re.compile("Where the network looked"))
     expect(page.locator(f"{hood}-maps img")).to_be_visible()
     expect(page.locator(f"{hood}-filters img")).to_be_visible()
     expect(captions.filter(has_text="All the probabilities").first).to_be_visible()

@@ -30,7 +30,8 @@ def test_every_tab_tells_the_page_script_about_its_elements():
     assert set(config["pads"]) == {"digits-sketchpad", "completion-sketchpad"}
     assert all(pad["canvas"] == 280 and pad["result"] and pad["name"] for pad in config["pads"].values())
     assert config["uploads"] == {"digits-sketchpad": "digits-label", "fashion-photo": "fashion-label"}
-    assert {"digits-seen", "fashion-seen", "fashion-photo", "completion-picture"} <= set(config["images"])
+    assert {"digits-seen", "fashion-seen", "fashion-photo", "completion-picture", "digits-hood-saliency",
+            "fashion-hood-maps", "completion-hood-raw"} <= set(config["images"])
     # every example file has an accessible name
     assert set(config["examples"]) == {path.name for path in fashion_tab.EXAMPLES + completion_tab.EXAMPLES}
 

@@ -30,7 +30,8 @@ DRAWN, GENERATED, BOUNDARY = np.array([255, 255, 255]), np.array([255, 170, 40])
 PAGE = ui.PageScript(
     pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw the left half of a digit, left of the dashed "
                                                  "line")},
-    images={PICTURE_ID: "The completed digit: your half in white, the network's half in orange"},
+    images={PICTURE_ID: "The completed digit: your half in white, the network's half in orange",
+            f"{HOOD_ID}-raw": "The UNet's raw output: white where it is sure of ink, grey where it is unsure"},
     examples={path.name: f"Example: the left half of a {path.stem.split('-')[2]} from the MNIST training set"
               for path in EXAMPLES},
 )

@@ -23,7 +23,7 @@ PAD_ID, LABEL_ID, SEEN_ID, HOOD_ID = "digits-sketchpad", "digits-label", "digits
 PAGE = ui.PageScript(
     pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw one digit with the mouse, a pen or a finger")},
     uploads={PAD_ID: LABEL_ID},
-    images={SEEN_ID: "What the model sees: your drawing shrunk to 28 by 28 pixels"},
+    images={SEEN_ID: "What the model sees: your drawing shrunk to 28 by 28 pixels", **hood.picture_names(HOOD_ID, "drawing")},
 )
 
 
