@@ -25,7 +25,6 @@ import pandas as pd
 from demos import inside, ui
 
 TITLE = "Under the hood: why did it answer that?"
-NOTHING_YET = "Nothing to look at yet: give the network something to read first."
 
 
 class Hood:
@@ -49,19 +48,15 @@ class Hood:
                   queue=False)
 
     def follow(self, fn: Callable, inputs: Sequence[gr.components.Component], outputs: Sequence[gr.components.Component],
-               api_name: str, **options: object) -> None:
-        """Run ``fn`` on the tab's input when the panel opens and when the input changes while it is open."""
-        gr.on([self.accordion.expand, self.refresh.click], fn, inputs=list(inputs), outputs=list(outputs),
-              api_name=api_name, show_progress="hidden", **options)
+               api_name: str, also: Sequence[object] = ()) -> None:
+        """Run ``fn`` on the tab's input when the panel opens and when the input changes while it is
+        open; ``also``: more triggers (the panel's own controls)."""
+        gr.on([self.accordion.expand, self.refresh.click, *also], fn, inputs=list(inputs), outputs=list(outputs),
+              api_name=api_name, show_progress="hidden")
 
     def once(self, fn: Callable, outputs: Sequence[gr.components.Component], api_name: str) -> None:
         """Run ``fn`` (no input: what the model learned, how it was trained) each time the panel opens."""
         self.accordion.expand(fn, outputs=list(outputs), api_name=api_name, show_progress="hidden")
-
-
-def refresh_js(hood_id: str) -> str:
-    """JS for a ``.then(None, js=...)``: the panel, if open, looks at the tab's input again."""
-    return f"() => {{ window.demoHoodRefresh?.('{hood_id}'); }}"
 
 
 def caption(text: str = "") -> gr.Markdown:
@@ -99,10 +94,8 @@ def nothing(kept: np.ndarray | None, hint: str, look: Callable[[np.ndarray], obj
 
 # --- the image classifiers' panel (Digits, Fashion) ----------------------------------------
 
-ClassifierViews = inside.Views
 
-
-def saliency_for_ui(views: ClassifierViews, value: np.ndarray | None, hint: str) -> tuple[str | None, str]:
+def saliency_for_ui(views: inside.Views, value: np.ndarray | None, hint: str) -> tuple[str | None, str]:
     """(file of the attribution picture, its caption), or (None, why not)."""
     seen, why = nothing(value, hint, views.saliency)
     if seen is None:
@@ -113,7 +106,7 @@ def saliency_for_ui(views: ClassifierViews, value: np.ndarray | None, hint: str)
         f"opaque), measured along {seen.steps} steps from an empty picture to yours.")
 
 
-def first_layer_for_ui(views: ClassifierViews, value: np.ndarray | None, hint: str) -> tuple[str | None, str | None, str]:
+def first_layer_for_ui(views: inside.Views, value: np.ndarray | None, hint: str) -> tuple[str | None, str | None, str]:
     """(file of the feature maps, file of the filters, caption), or (None, None, why not)."""
     layer, why = nothing(value, hint, views.first_layer)
     if layer is None:
@@ -128,7 +121,7 @@ def first_layer_for_ui(views: ClassifierViews, value: np.ndarray | None, hint: s
                "(each weight's colour; grey: zero)."))
 
 
-def probabilities_for_ui(views: ClassifierViews, value: np.ndarray | None, hint: str) -> tuple[pd.DataFrame | None, str]:
+def probabilities_for_ui(views: inside.Views, value: np.ndarray | None, hint: str) -> tuple[pd.DataFrame | None, str]:
     """(every label's probability for a bar chart, caption), or (None, why not)."""
     found, why = nothing(value, hint, views.probabilities)
     if found is None:
@@ -138,7 +131,7 @@ def probabilities_for_ui(views: ClassifierViews, value: np.ndarray | None, hint:
 
 
 @functools.cache
-def training_for_ui(views: ClassifierViews) -> tuple[object, ...]:
+def training_for_ui(views: inside.Views) -> tuple[object, ...]:
     """For each network: its loss curves, accuracy curve, note, and mistakes gallery as (picture file,
     caption) pairs. The same for every visitor: made once per process."""
     values: list[object] = []
@@ -158,7 +151,7 @@ def picture_names(hood_id: str, what: str) -> dict[str, str]:
             f"{hood_id}-filters": "The first layer's learned 3 by 3 filters"}
 
 
-def classifier_hood(hood_id: str, kept: gr.State, views: ClassifierViews, api_prefix: str, hint: str) -> Hood:
+def classifier_hood(hood_id: str, kept: gr.State, views: inside.Views, api_prefix: str, hint: str) -> Hood:
     """The Digits and Fashion panels: where the network looked, its first layer, every probability,
     and how it was trained (``api_prefix``_saliency, _first_layer, _probabilities, _training).
     ``kept``: the model input of the tab's last input (set by its prediction event; in the browser a

@@ -241,7 +241,7 @@ class Training:
 
     network: str
     loss: list[dict]  # `curves` rows: loss per epoch, train and held-out
-    accuracy: list[dict]  # `curves` rows: accuracy per epoch on held-out data
+    accuracy: list[dict]  # `curves` rows: accuracy per epoch on held-out data (for the UNet: its test error)
     note: str  # what the curves are, in words
     mistakes_source: str  # which images the gallery comes from
     mistakes: list[Mistake]

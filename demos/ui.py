@@ -98,8 +98,13 @@ def page_js(scripts: Iterable[PageScript]) -> str:
 def result_shown_js(result_id: str, hood_id: str | None = None) -> str:
     """JS for a ``.then(None, js=...)`` after a prediction: its result is no longer "coming"; and the
     tab's "Under the hood" panel ``hood_id``, if open, looks at the new input (`Hood`)."""
-    refresh = f" window.demoHoodRefresh?.({json.dumps(hood_id)});" if hood_id else ""  # see demos.hood
+    refresh = f" {hood_refresh_call(hood_id)}" if hood_id else ""
     return f"() => {{ window.demoResultShown?.({json.dumps(result_id)});{refresh} }}"
+
+
+def hood_refresh_call(hood_id: str) -> str:
+    """A JS statement: the "Under the hood" panel ``hood_id`` (`demos.hood`), if open, looks at its tab's input again."""
+    return f"window.demoHoodRefresh?.({json.dumps(hood_id)});"
 
 
 def clear_pad_js(pad_id: str) -> str:

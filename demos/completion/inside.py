@@ -12,6 +12,7 @@ A drawing with no left half (blank, or far too much ink) raises the tab's `HalfD
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -81,6 +82,7 @@ def readings(image: object) -> Readings:
     return readings_of(complete_batch(half_digit_from_drawing(image)[None])[0])
 
 
+@functools.cache
 def training() -> inside.Training:
     """The UNet's learning curves from its metrics.json (no gallery: its mistakes are drawings, not labels)."""
     history = (metrics() or {}).get("history", [])

@@ -15,6 +15,7 @@ take the 28x28 model input instead (`read_drawing(...).model_input`): what the t
 from __future__ import annotations
 
 import functools
+
 import numpy as np
 
 from demos import runtime

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import gradio as gr
 
-from demos import hood
+from demos import hood, ui
 from demos.shakespeare.batching import MAX_BATCH
 from demos.shakespeare.inside import Views
 from demos.shakespeare.predict import MAX_NEW_CHARS, MAX_PROMPT_CHARS, MAX_SEED, MAX_TEMPERATURE, Score, Writing
@@ -279,7 +279,7 @@ def build_tab(start_writing: Callable[..., Writing], score: Callable[[str], Scor
         score_button = gr.Button("Score it", elem_id="shakespeare-score")
         scored = gr.Markdown(elem_id="shakespeare-score-output")
     build_hood(HoodHandlers(views), output, pasted)
-    refresh_hood = hood.refresh_js(HOOD_ID)
+    refresh_hood = f"() => {{ {ui.hood_refresh_call(HOOD_ID)} }}"
     gr.on([write.click, prompt.submit], handlers.write, inputs=[prompt, length, temperature, top_k, seed],
           outputs=[output, status], api_name="write", show_progress="hidden",
           concurrency_limit=MAX_BATCH,  # all texts are stepped in one batch: a crowd costs little more than one
@@ -321,15 +321,13 @@ def build_hood(handlers: HoodHandlers, generated: gr.Textbox, pasted: gr.Textbox
         curve = hood.curve_plot("Loss per epoch", "nats per character", f"{HOOD_ID}-curve")
         curve_caption = hood.caption()
     texts = [source, generated, pasted]
-    panel.follow(handlers.surprise, texts, [surprised, surprise_caption], "shakespeare_surprise")
-    source.change(handlers.surprise, texts, [surprised, surprise_caption], api_visibility="private",
-                  show_progress="hidden")
-    # a click on a character picks its number; the number (also typed, or sent by an API call) gives the candidates
+    panel.follow(handlers.surprise, texts, [surprised, surprise_caption], "shakespeare_surprise", also=[source.change])
+    # a click on a character picks its number; the number (also typed, or sent by an API call) gives the candidates,
+    # which follow a new text too
     surprised.click(HoodHandlers.picked, None, position, api_visibility="private", show_progress="hidden", queue=False)
-    gr.on([position.change, source.change], handlers.candidates, [*texts, position], [expected, expected_caption],
-          api_name="shakespeare_candidates", show_progress="hidden")
+    panel.follow(handlers.candidates, [*texts, position], [expected, expected_caption], "shakespeare_candidates",
+                 also=[position.change, source.change])
     named.change(None, named, cell, js="(picked) => picked", api_visibility="private")
-    panel.follow(handlers.cell, [*texts, cell], [cell_text, cell_caption], "shakespeare_cell")
-    gr.on([cell.change, source.change], handlers.cell, [*texts, cell], [cell_text, cell_caption],
-          api_visibility="private", show_progress="hidden")
+    panel.follow(handlers.cell, [*texts, cell], [cell_text, cell_caption], "shakespeare_cell",
+                 also=[cell.change, source.change])
     panel.once(handlers.curve, [curve, curve_caption], "shakespeare_learning_curve")
