@@ -12,8 +12,9 @@ The learning curves and galleries are made once per process and not timed. Measu
 machine.
 
 ``--steps`` checks the panels' integrated-gradient step counts instead: for the drawn 7 and the
-photo, the correlation of the map with one made in 128 steps, and how far the attributions' sum
-is from log p(input) - log p(baseline), which it equals in the limit.
+grey item, the correlation of the map with one made in 128 steps, and how far the attributions' sum
+is from log p(input) - log p(baseline), which it equals in the limit; and the same for the photo
+network, to show why its panel uses Grad-CAM (one pass) instead.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def visuals() -> dict[str, Callable[[], object]]:
 
 
 def check_steps() -> None:
-    """Each panel network's step count against 128 steps, on a made-up input each."""
+    """Each integrated-gradients panel's step count against 128 steps, on a made-up input each; and the
+    photo network, which would need far more steps than fit in 100 ms (its panel uses Grad-CAM)."""
     import torch
 
     from demos import inside
@@ -98,25 +100,30 @@ def check_steps() -> None:
     from demos.digits import read_drawing
     from demos.fashion import inside as fashion_inside
     from demos.fashion import read_photo
-    from demos.fashion.tab import PHOTO_EXAMPLES
+    from demos.fashion.tab import ITEM_EXAMPLES, PHOTO_EXAMPLES
     from tests.conftest import draw_sketch, sketch_value
 
     digit = read_drawing(sketch_value(draw_sketch("7"))).model_input
+    with Image.open(ITEM_EXAMPLES[0]) as item:
+        item_input = read_photo(item).model_input
     with Image.open(next(p for p in PHOTO_EXAMPLES if "outwear" in p.stem)) as photo:
         photo_input = read_photo(photo).model_input
-    for name, views, model_input in (("digits, a drawn 7", digits_inside.INSIDE, digit),
-                                     ("fashion, a photo of a jacket", fashion_inside.PHOTOS_INSIDE, photo_input)):
+    photo_ig = inside.IntegratedGradients(baseline=0.5, steps=0)  # mid-grey: about the photos' mean; no panel step count
+    for name, views, method, model_input in (
+            ("digits, a drawn 7", digits_inside.INSIDE, digits_inside.INSIDE.attribution, digit),
+            ("fashion, a grey item", fashion_inside.ITEMS_INSIDE, fashion_inside.ITEMS_INSIDE.attribution, item_input),
+            ("fashion, a photo of a jacket", fashion_inside.PHOTOS_INSIDE, photo_ig, photo_input)):
         model = views.classifier.load()
         with torch.inference_mode():
-            batch = to_image_batch(np.stack([model_input, np.full_like(model_input, views.baseline)]))
+            batch = to_image_batch(np.stack([model_input, np.full_like(model_input, method.baseline)]))
             log_p = torch.log_softmax(model(batch), dim=1)
         target = int(log_p[0].argmax())
         exact = float(log_p[0, target] - log_p[1, target])
-        reference = inside.integrated_gradients(model, model_input, target, views.baseline, 128)
-        for steps in sorted({8, views.steps, 32}):
-            attribution = inside.integrated_gradients(model, model_input, target, views.baseline, steps)
+        reference = inside.integrated_gradients(model, model_input, target, method.baseline, 128)
+        for steps in sorted({4, 8, 16, 32, 64} | ({method.steps} if method.steps else set())):
+            attribution = inside.integrated_gradients(model, model_input, target, method.baseline, steps)
             r = np.corrcoef(attribution.ravel(), reference.ravel())[0, 1]
-            print(f"{name:30s} {steps:3d} steps{' (the panel)' if steps == views.steps else '            '}: "
+            print(f"{name:30s} {steps:3d} steps{' (the panel)' if steps == method.steps else '            '}: "
                   f"r with 128 steps {r:.3f}; sum {attribution.sum():+.3f} against {exact:+.3f}")
 
 

@@ -101,9 +101,10 @@ def saliency_for_ui(views: inside.Views, value: np.ndarray | None, hint: str) ->
     if seen is None:
         return None, why
     return ui.picture_file(seen.picture, "where-it-looked"), (
-        f"**Where it looked** for its answer **{seen.label}** ({seen.probability:.0%}), by integrated gradients: "
-        f"red pixels pushed {seen.network} towards {seen.label}, blue ones away from it (the stronger, the more "
-        f"opaque), measured along {seen.steps} steps from an empty picture to yours.")
+        f"**Where it looked** for its answer **{seen.label}** ({seen.probability:.0%}), {seen.method}: "
+        f"red pixels pushed {seen.network} towards {seen.label}"
+        + (", blue ones away from it" if seen.signed else " (evidence against it is not shown)")
+        + " (the stronger, the more opaque).")
 
 
 def first_layer_for_ui(views: inside.Views, value: np.ndarray | None, hint: str) -> tuple[str | None, str | None, str]:

@@ -57,11 +57,70 @@ def integrated_gradients(model: nn.Module, model_input: np.ndarray, target: int,
     return attribution[0].sum(dim=0).detach().cpu().numpy().astype(np.float32)  # (H, W)
 
 
+def grad_cam(model: nn.Module, layer: nn.Module, model_input: np.ndarray, target: int) -> np.ndarray:
+    """Grad-CAM (Selvaraju et al., 2017) of the log-probability of class ``target``: ``layer``'s feature
+    maps, each weighted by the mean gradient of that log-probability over the map, summed, kept where
+    positive (the evidence for ``target``) and stretched to the input's size. One forward and one
+    backward pass: for deep networks whose gradients along an integration path are too rough for a
+    few steps of `integrated_gradients`.
+
+    Returns (H, W) float32 >= 0 for an (H, W) or (H, W, 3) ``model_input`` in [0, 1].
+    """
+    device = next(model.parameters()).device
+    image = to_image_batch(model_input[None]).to(device)  # (1, C, H, W)
+    captured: list[torch.Tensor] = []
+    hook = layer.register_forward_hook(lambda module, inputs, output: captured.append(output))
+    try:
+        with torch.inference_mode(False), torch.enable_grad():
+            log_p = torch.log_softmax(model(image.clone()).float(), dim=1)[0, target]
+            (gradients,) = torch.autograd.grad(log_p, captured[0])  # (1, K, h, w); the weights get no .grad
+    finally:
+        hook.remove()
+    weights = gradients.mean(dim=(2, 3), keepdim=True)  # (1, K, 1, 1): how much each map matters
+    cam = (weights * captured[0].detach()).sum(dim=1, keepdim=True).clamp(min=0)  # (1, 1, h, w)
+    cam = torch.nn.functional.interpolate(cam.float(), size=image.shape[-2:], mode="bilinear", align_corners=False)
+    return cam[0, 0].cpu().numpy().astype(np.float32)  # (H, W)
+
+
+@dataclass(frozen=True)
+class IntegratedGradients:
+    """How a panel attributes an answer to pixels: `integrated_gradients` from a plain ``baseline``
+    picture (the background the network knows: black for MNIST-style inputs) in ``steps`` steps."""
+
+    baseline: float
+    steps: int
+    signed = True  # pixels push towards the answer or away from it
+
+    def __call__(self, model: nn.Module, model_input: np.ndarray, target: int) -> np.ndarray:
+        return integrated_gradients(model, model_input, target, self.baseline, self.steps)
+
+    @property
+    def method(self) -> str:
+        return f"by integrated gradients (measured along {self.steps} steps from an empty picture to yours)"
+
+
+@dataclass(frozen=True)
+class GradCAM:
+    """How a panel attributes an answer to pixels: `grad_cam` on the layer ``layer_of(model)``
+    (``layer_name`` says which, in words)."""
+
+    layer_of: Callable[[nn.Module], nn.Module]
+    layer_name: str
+    signed = False  # only the evidence for the answer is kept
+
+    def __call__(self, model: nn.Module, model_input: np.ndarray, target: int) -> np.ndarray:
+        return grad_cam(model, self.layer_of(model), model_input, target)
+
+    @property
+    def method(self) -> str:
+        return f"by Grad-CAM (the gradient-weighted feature maps of {self.layer_name}, so in coarse blocks)"
+
+
 # --- the first layer --------------------------------------------------------------------
 
-def _first_relu(model: nn.Module) -> nn.ReLU:
-    """The ReLU after the first convolution and its batch norm: the first layer's output."""
-    return next(module for module in model.modules() if isinstance(module, nn.ReLU))
+def _first_relu(model: nn.Module) -> nn.Module:
+    """The ReLU (or ReLU6) after the first convolution and its batch norm: the first layer's output."""
+    return next(module for module in model.modules() if isinstance(module, (nn.ReLU, nn.ReLU6)))
 
 
 def _first_conv(model: nn.Module) -> nn.Conv2d:
@@ -211,14 +270,15 @@ def load_gallery(folder: Path) -> tuple[str, list[Mistake]]:
 
 @dataclass(frozen=True)
 class Saliency:
-    """Where the network looked for its answer (`integrated_gradients`)."""
+    """Where the network looked for its answer (`integrated_gradients` or `grad_cam`)."""
 
     model_input: np.ndarray  # (H, W) or (H, W, 3) in [0, 1]: what the network read
     attribution: np.ndarray  # (H, W): each pixel's push towards ``label`` (negative: away from it)
     label: str  # the network's top answer, the class explained
     probability: float
     network: str  # which network, in words
-    steps: int  # integration steps
+    method: str  # how the attribution was made, in words ("by integrated gradients (...)")
+    signed: bool = True  # False: evidence for the answer only (Grad-CAM), nothing shows evidence against
 
     @property
     def picture(self) -> np.ndarray:
@@ -260,13 +320,13 @@ def held_out_note(examples: str) -> str:
 
 
 class ClassifierInside:
-    """What the "Under the hood" panel shows for one `ImageClassifier`: integrated gradients from a
-    ``baseline`` image (the plain background the network knows: black for MNIST-style inputs) in
-    ``steps`` steps, the first layer, all probabilities, and the training record next to the weights."""
+    """What the "Under the hood" panel shows for one `ImageClassifier`: where it looked (``attribution``:
+    `IntegratedGradients` or `GradCAM`), the first layer, all probabilities, and the training record
+    next to the weights."""
 
-    def __init__(self, classifier: ImageClassifier, network: str, baseline: float, steps: int,
+    def __init__(self, classifier: ImageClassifier, network: str, attribution: IntegratedGradients | GradCAM,
                  curve_names: dict[str, dict[str, str]], note: str) -> None:
-        self.classifier, self.network, self.baseline, self.steps = classifier, network, baseline, steps
+        self.classifier, self.network, self.attribution = classifier, network, attribution
         self.curve_names, self.note = curve_names, note
 
     def probabilities(self, model_input: np.ndarray, probabilities: Callable[[np.ndarray], np.ndarray]) -> dict[str, float]:
@@ -275,14 +335,15 @@ class ClassifierInside:
         return {label: float(p) for label, p in zip(self.classifier.load().labels, values)}
 
     def saliency(self, model_input: np.ndarray) -> Saliency:
-        """Integrated gradients for the network's top answer (whichever label it is)."""
+        """The attribution of the network's top answer (whichever label it is) to the input's pixels."""
         model = self.classifier.load()
         batch = to_image_batch(model_input[None]).to(next(model.parameters()).device)
         with torch.inference_mode():
             log_p = torch.log_softmax(model(batch).float(), dim=1)[0]  # (classes,)
         target = int(log_p.argmax())
-        attribution = integrated_gradients(model, model_input, target, self.baseline, self.steps)
-        return Saliency(model_input, attribution, model.labels[target], float(log_p[target].exp()), self.network, self.steps)
+        attribution = self.attribution(model, model_input, target)
+        return Saliency(model_input, attribution, model.labels[target], float(log_p[target].exp()), self.network,
+                        self.attribution.method, self.attribution.signed)
 
     def first_layer(self, model_input: np.ndarray) -> FirstLayer:
         model = self.classifier.load()

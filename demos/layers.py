@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -10,17 +11,24 @@ from torch import nn
 
 class Normalise(nn.Module):
     """(x - mean) / std with the training set's statistics, which the model's config.json keeps,
-    so a model loaded from the Hub takes plain [0, 1] images. Plain numbers, not buffers: the
-    weights file holds learned values only."""
+    so a model loaded from the Hub takes plain [0, 1] images. ``mean`` and ``std``: one number,
+    or one per channel. Plain numbers, not buffers: the weights file holds learned values only."""
 
-    def __init__(self, mean: float, std: float) -> None:
+    def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]) -> None:
         super().__init__()
-        if not std > 0:
+        mean_values = [float(v) for v in (mean if isinstance(mean, Sequence) else [mean])]
+        std_values = [float(v) for v in (std if isinstance(std, Sequence) else [std])]
+        if not all(v > 0 for v in std_values):
             raise ValueError(f"std must be positive, got {std!r}")
-        self.mean, self.std = float(mean), float(std)
+        self.mean = mean_values[0] if len(mean_values) == 1 else tuple(mean_values)
+        self.std = std_values[0] if len(std_values) == 1 else tuple(std_values)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return (images - self.mean) / self.std
+        if isinstance(self.mean, float) and isinstance(self.std, float):
+            return (images - self.mean) / self.std
+        mean = torch.tensor(self.mean, dtype=images.dtype, device=images.device).view(1, -1, 1, 1)
+        std = torch.tensor(self.std, dtype=images.dtype, device=images.device).view(1, -1, 1, 1)
+        return (images - mean) / std  # (B, C, H, W)
 
     def extra_repr(self) -> str:
         return f"mean={self.mean}, std={self.std}"

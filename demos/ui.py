@@ -25,7 +25,7 @@ from PIL import Image
 from demos import imaging
 from demos.classifier import Reading
 
-MODEL_VIEW_SIDE = 168  # 28 px -> 168 px (64 px -> 192 px), crisp pixels instead of the browser's blur
+MODEL_VIEW_SIDE = 168  # 28 px -> 168 px (a 128 px photo input stays 128), crisp pixels instead of the browser's blur
 PAD_TOOLBAR_WIDTH = 38  # px the pad's tool strip takes on the left of its frame
 PAD_SHADE = "rgba(15, 23, 42, 0.09)"  # the frame around the paper
 PAGE_JS_TEMPLATE = Path(__file__).with_name("ui.js")

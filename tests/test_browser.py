@@ -83,8 +83,8 @@ def test_a_real_phone_photo_is_named_and_shown_as_the_network_sees_it(page: Page
     expect(page.locator("#fashion-label h2")).to_have_text("Coat", timeout=15_000)
     seen = page.locator("#fashion-seen img")
     expect(seen).to_be_visible()
-    # the photo network's input: 64x64 colour pixels, enlarged
-    assert page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", seen.element_handle()) == [192, 192]
+    # the photo network's input: 128x128 colour pixels
+    assert page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", seen.element_handle()) == [128, 128]
     expect(page.locator("#fashion-note")).not_to_contain_text("Not sure")
     # and the photo examples are there to click, named for what they show
     expect(page.get_by_label("Example: a phone photo of a pair of shoes")).to_have_count(1)
@@ -193,7 +193,7 @@ def test_gradio_client_calls_the_endpoints(app_url: str, tmp_path: Path):
     assert label["label"] == "Trouser" and note == ""
     jacket = next(p for p in FASHION_PHOTO_EXAMPLES if p.stem == "photo-outwear-1")
     label, seen, _ = client.predict(handle_file(str(jacket)), api_name="/classify_garment")
-    assert label["label"] == "Coat" and Image.open(seen).size == (192, 192)
+    assert label["label"] == "Coat" and Image.open(seen).size == (128, 128)  # the photo network's input
     text, status = client.predict("JULIET:\n", 100, 0, 0, 5, api_name="/write")
     assert text.startswith("JULIET:\n") and len(text) == len("JULIET:\n") + 100 and "greedy" in status
     assert "Surprise per character" in client.predict("To be, or not to be", api_name="/score_text")

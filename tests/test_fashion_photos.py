@@ -1,5 +1,6 @@
-"""The photo network's pieces: routing by colour, the photo input, the partial-label loss, Fashion-MNIST
-items dressed up as photos, the unsure calibration, and the training script's smoke mode on tiny
+"""The photo network's pieces: routing by colour, the photo input, the partial-label loss, EfficientNet-Lite0
+(same outputs as the reference implementation with the same weights; the ImageNet weights checked and
+renamed; float16 storage), the unsure calibration, and the training script's smoke mode on tiny
 made-up photos (no data set needed)."""
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
-from demos.fashion.model import CLASS_NAMES, PhotoCNN
+from demos.fashion.model import CLASS_NAMES, PHOTO_SIZE, PhotoCNN
 from demos.fashion.predict import unsure_note
 from demos.fashion.preprocess import PHOTO_WORKING_SIDE, PhotoError, decode, is_grey, photo_input
 from training import train_fashion_photos
 from training.clothing_photos import ACCEPTED
 from training.train_fashion_photos import (
-    accepted_mask, augment, calibrate_unsure, class_weights, items_as_photos, members_loss, partial_label_loss,
+    accepted_mask, augment, calibrate_unsure, class_weights, default_pretrained_path, lite0_state_dict, load_pretrained,
+    partial_label_loss,
 )
 
 
@@ -58,10 +60,11 @@ def test_a_huge_jpeg_is_decoded_small_and_squeezed_whole():
     assert max(rgb.shape[:2]) <= PHOTO_WORKING_SIDE and rgb.shape[2] == 3 and rgb.dtype == np.uint8
     assert rgb.shape[1] > rgb.shape[0]  # landscape stays landscape until the squeeze
     seen = photo_input(rgb)
-    assert seen.shape == (64, 64, 3) and seen.dtype == np.float32 and 0 <= seen.min() and seen.max() <= 1
+    assert seen.shape == (PHOTO_SIZE, PHOTO_SIZE, 3) and seen.dtype == np.float32 and 0 <= seen.min() and seen.max() <= 1
     assert photo_input(rgb, 96).shape == (96, 96, 3)
     # the garment is red, the floor beige: the centre of the input is red, the corner is not
-    assert seen[32, 32, 0] > 0.6 and seen[32, 32, 1] < 0.3 and seen[2, 2, 1] > 0.55
+    centre = PHOTO_SIZE // 2
+    assert seen[centre, centre, 0] > 0.6 and seen[centre, centre, 1] < 0.3 and seen[2, 2, 1] > 0.55
 
 
 def test_transparent_photos_go_over_white_and_blank_ones_are_refused():
@@ -99,14 +102,6 @@ def test_partial_label_loss_by_hand():
     assert logits.grad[0, 0] == logits.grad[0, 1] < 0 < logits.grad[0, 2]
 
 
-def test_members_learn_each_on_their_own_logits():
-    member_logits = torch.randn(4, 3, 10)
-    accepted = torch.stack([accepted_mask(c) for c in ("shoes", "pants", "longsleeve", "dress")])
-    weights = torch.tensor([1.0, 2.0, 1.0, 0.5])
-    alone = [partial_label_loss(member_logits[:, k], accepted, weights) for k in range(3)]
-    assert members_loss(member_logits, accepted, weights).item() == pytest.approx(sum(alone).item() / 3, rel=1e-5)
-
-
 def test_accepted_masks_follow_the_table_and_rare_classes_weigh_more():
     assert [CLASS_NAMES[i] for i in torch.nonzero(accepted_mask("shoes")).flatten()] == ["Sandal", "Sneaker", "Ankle boot"]
     assert accepted_mask("pants").sum() == 1 and all(accepted_mask(c).any() for c in ACCEPTED)
@@ -114,19 +109,40 @@ def test_accepted_masks_follow_the_table_and_rare_classes_weigh_more():
     assert weights.mean().item() == pytest.approx(1.0) and weights[-1] / weights[0] == pytest.approx(3.0)
 
 
-def test_fashion_items_become_photos_on_backgrounds():
-    items = torch.zeros(4, 1, 28, 28)
-    items[:, :, 4:24, 8:20] = 0.9  # a bright (dark in the photo) block
-    backgrounds = torch.full((2, 3, 12, 12), 0.7)
-    photos = items_as_photos(items, backgrounds, 64, torch.Generator().manual_seed(0))
-    assert photos.shape == (4, 3, 64, 64) and 0 <= photos.min() and photos.max() <= 1
-    for photo in photos:
-        darkest = photo.mean(dim=0)
-        assert darkest.min() < 0.15  # the item is there, dark like a real garment on a light floor
-        assert (darkest > 0.55).float().mean() > 0.3  # and around it the background shows
-    # no item: nothing but background
-    empty = items_as_photos(torch.zeros(2, 1, 28, 28), backgrounds, 32, torch.Generator().manual_seed(1))
-    assert empty.shape == (2, 3, 32, 32) and ((empty - 0.7).abs() < 0.31).all()
+def test_photo_cnn_is_efficientnet_lite0_as_the_reference_implementation_computes_it():
+    """Our EfficientNet-Lite0 with the reference package's weights (random, with made-up batch-norm
+    statistics) gives the reference's features: same layers, same TensorFlow-style padding."""
+    from efficientnet_lite_pytorch import EfficientNet  # training-only package (requirements-train.txt)
+
+    torch.manual_seed(0)
+    for side in (160, 96):
+        reference = EfficientNet.from_name("efficientnet-lite0", image_size=side).eval()
+        for module in reference.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.running_mean.uniform_(-0.5, 0.5)
+                module.running_var.uniform_(0.5, 2.0)
+        ours = PhotoCNN(image_size=side).eval()
+        missing, unexpected = ours.load_state_dict(lite0_state_dict(reference.state_dict()), strict=False)
+        assert set(missing) == {"classifier.weight", "classifier.bias"} and not unexpected
+        photos = torch.rand(2, 3, side, side)
+        with torch.inference_mode():
+            expected = reference.extract_features(ours.normalise(photos))  # (2, 1280, side/32, side/32)
+            features = ours.head(ours.blocks(ours.stem(ours.normalise(photos))))
+        assert features.shape == (2, 1280, side // 32, side // 32)
+        assert torch.allclose(features, expected, atol=1e-5)
+
+
+def test_the_imagenet_weights_are_checked_and_loaded(tmp_path: Path):
+    model = PhotoCNN(image_size=64)
+    classifier = model.classifier.weight.detach().clone()
+    stem = model.stem[0].weight.detach().clone()
+    load_pretrained(model, default_pretrained_path())
+    assert not torch.equal(model.stem[0].weight, stem)  # ImageNet's stem
+    assert torch.equal(model.classifier.weight, classifier)  # the new classifier is left as it was
+    impostor = tmp_path / "efficientnet-lite0-57934424.pth"
+    torch.save({"_conv_stem.weight": torch.zeros(32, 3, 3, 3)}, impostor)
+    with pytest.raises(ValueError, match="not EfficientNet-Lite0"):
+        load_pretrained(PhotoCNN(image_size=64), impostor)
 
 
 def test_augment_keeps_shape_and_range():
@@ -160,42 +176,47 @@ def tiny_photos(tmp_path: Path) -> Path:
     return root
 
 
-def test_dry_run_on_made_up_photos_writes_a_loadable_model(tiny_photos: Path, tiny_fashion_mnist: Path, tmp_path: Path):
+def test_dry_run_on_made_up_photos_writes_a_loadable_model(tiny_photos: Path, tmp_path: Path):
     out = tmp_path / "fashion-photos"
-    metrics = train_fashion_photos.main(["--photos-dir", str(tiny_photos), "--data-dir", str(tiny_fashion_mnist),
-                                         "--fashion-per-batch", "4", "--out", str(out), "--dry-run"])
+    metrics = train_fashion_photos.main(["--photos-dir", str(tiny_photos), "--image-size", "64",
+                                         "--out", str(out), "--dry-run"])
     assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "metrics.json", "README.md"}
     saved = json.loads((out / "metrics.json").read_text())
     assert saved == json.loads(json.dumps(metrics))
     assert saved["validation"]["photos"] == 7 and set(saved["validation"]["per_class_accuracy"]) == set(ACCEPTED)
     assert 0 <= saved["unsure_below"] <= 1 and saved["run"]["train_size"] == 28
-    assert {"augmentation", "items_as_photos", "fashion_per_batch", "image_size"} <= saved["run"].keys()
+    assert {"augmentation", "image_size", "pretrained"} <= saved["run"].keys()
+    assert saved["run"]["pretrained"] == "efficientnet-lite0-57934424.pth"
     card = (out / "README.md").read_text()
     assert card.startswith("---\n") and f"{saved['validation']['strict_accuracy']:.1%}" in card
     model = PhotoCNN.from_pretrained(out, strict=True).eval()
+    assert model.image_size == 64
     photos = torch.rand(2, 3, 64, 64)
     trained = train_fashion_photos.predict(model, photos, torch.device("cpu"))
     assert trained.shape == (2, 10) and torch.allclose(trained.sum(dim=1), torch.ones(2))
 
 
-def test_photo_model_round_trips_through_save_and_load(tmp_path: Path):
-    model = PhotoCNN(image_size=32, channels=(4, 8, 8, 16), stem_stride=2, members=2).eval()
+def test_photo_model_round_trips_through_save_and_load_in_float16(tmp_path: Path):
+    model = PhotoCNN(image_size=64, dropout=0.1).eval()
     model.save_pretrained(tmp_path)
+    assert (tmp_path / "model.safetensors").stat().st_size < 7.5e6  # float16: half of float32's 13.6 MB
     loaded = PhotoCNN.from_pretrained(tmp_path, strict=True).eval()
-    assert loaded.image_size == 32 and loaded.labels == CLASS_NAMES and loaded.members == 2
-    photos = torch.rand(3, 3, 32, 32)
+    assert loaded.image_size == 64 and loaded.labels == CLASS_NAMES and loaded.dropout == 0.1
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())  # computed in float32
+    # the same network as the original with its weights rounded to float16
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                tensor.copy_(tensor.half().float())
+    photos = torch.rand(3, 3, 64, 64)
     with torch.inference_mode():
         assert torch.allclose(model(photos), loaded(photos))
-        # the answer is the members' mean probability
-        members = model.member_logits(photos)
-        assert members.shape == (3, 2, 10)
-        assert torch.allclose(model(photos).softmax(dim=1), members.softmax(dim=2).mean(dim=1), atol=1e-6)
-    with pytest.raises(ValueError, match="multiple of 16"):
-        PhotoCNN(image_size=40, stem_stride=2)
+    with pytest.raises(ValueError, match="multiple of 32"):
+        PhotoCNN(image_size=40)
 
 
 def test_bad_photo_flags_are_refused(tiny_photos: Path, tmp_path: Path, capsys):
-    for flags, message in ((["--fashion-per-batch", "-1"], "--fashion-per-batch"),
+    for flags, message in ((["--pretrained", str(tmp_path / "missing.pth")], "no pretrained weights"),
                            (["--image-size", "60"], "--image-size"),
                            (["--photos-dir", str(tmp_path / "none")], "no photos")):
         with pytest.raises(SystemExit):

@@ -11,11 +11,13 @@ from PIL import Image
 from demos import imaging
 from demos.fashion import CLASS_NAMES, classify
 from demos.fashion.predict import metrics, read_photo_file
-from demos.fashion.predict import photo_metrics, read_photo
+from demos.fashion.predict import PHOTOS, photo_metrics, read_photo
 from demos.fashion.tab import EXAMPLES, HINT, ITEM_EXAMPLES, PHOTO_EXAMPLES, model_report, photo_report, predict_for_ui
 from tests.conftest import file_reference, nothing_in_particular
 from training.clothing_photos import ACCEPTED
 from training.export_examples import slug
+
+PHOTO_SIDE = PHOTOS.load().image_size  # the committed photo network's input side
 
 pytestmark = pytest.mark.weights
 
@@ -48,7 +50,7 @@ def test_examples_are_named_correctly_in_both_styles():
 def test_photo_examples_go_to_the_photo_network_and_are_named_right():
     for path in PHOTO_EXAMPLES:
         reading = read_photo(Image.open(path))
-        assert reading.model_input.shape == (64, 64, 3)  # the photo network's input
+        assert reading.model_input.shape == (PHOTO_SIDE, PHOTO_SIDE, 3)  # the photo network's input
         answer = max(reading.probabilities, key=reading.probabilities.get)
         assert answer in ACCEPTED[photo_class(path)], f"{path.name} read as {answer}"
 
@@ -83,8 +85,8 @@ def test_ui_handler(tmp_path: Path):
     assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (168, 168) and note == ""
     assert kept.shape == (28, 28)  # the model input, kept for the "Under the hood" panel
     label, seen, note, kept = predict_for_ui(read_photo, file_reference(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem)))
-    assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (192, 192, 3)
-    assert kept.shape == (64, 64, 3)
+    assert max(label, key=label.get) == "Trouser" and np.asarray(Image.open(seen)).shape == (PHOTO_SIDE, PHOTO_SIDE, 3)
+    assert kept.shape == (PHOTO_SIDE, PHOTO_SIDE, 3)
     not_an_image, empty, cut_short = tmp_path / "notes.png", tmp_path / "empty.jpg", tmp_path / "cut.jpg"
     not_an_image.write_text("hello")
     empty.write_bytes(b"")

@@ -4,6 +4,8 @@ the gallery's round trip, and the tabs' panel handlers without a browser."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import gradio as gr
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ from demos.completion import tab as completion_tab
 from demos.digits import inside as digits_inside
 from demos.digits.model import DigitCNN
 from demos.fashion import inside as fashion_inside
-from demos.fashion.model import FashionCNN, PhotoCNN
+from demos.fashion.model import PHOTO_SIZE, FashionCNN, PhotoCNN
 from demos.fashion.tab import PHOTO_EXAMPLES
 from tests.conftest import draw_sketch, sketch_value
 
@@ -55,6 +57,39 @@ def test_integrated_gradients_light_up_the_decisive_region_and_add_up():
     assert not any(parameter.grad is not None for parameter in model.parameters())
 
 
+class ColourCounter(nn.Module):
+    """A feature layer (the image's colours, 2x2-pooled) and a head: class 0 counts red, class 1 green.
+    Grad-CAM for class 0 should light up where red is and nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 3, 1, bias=False), nn.AvgPool2d(2))  # (B, 3, H/2, W/2)
+        with torch.no_grad():
+            self.features[0].weight.copy_(torch.eye(3).view(3, 3, 1, 1))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        colours = self.features(images).sum(dim=(2, 3))  # (B, 3)
+        return colours[:, :2]  # red, green
+
+
+def test_grad_cam_lights_up_where_the_evidence_is_in_the_input_size():
+    model = ColourCounter()
+    image = np.zeros((16, 16, 3), dtype=np.float32)
+    image[2:6, 8:14, 0] = 1.0  # a red patch
+    image[10:14, 2:6, 1] = 1.0  # a green one
+    cam = inside.grad_cam(model, model.features, image, target=0)
+    assert cam.shape == (16, 16) and cam.dtype == np.float32 and (cam >= 0).all()
+    assert cam[3, 10] > 0 and cam[3, 10] == pytest.approx(cam.max())  # the red patch: evidence for class 0
+    assert cam[12, 3] == 0 and cam[0, 0] == 0  # the green patch (evidence against) and the empty corner
+    green = inside.grad_cam(model, model.features, image, target=1)
+    assert green[12, 3] > 0 and green[3, 10] == 0  # the other way round for class 1
+    assert not any(parameter.grad is not None for parameter in model.parameters())
+    # the panel's wrapper names the layer in its caption
+    method = inside.GradCAM(lambda m: m.features, "a toy layer")
+    np.testing.assert_array_equal(method(model, image, 0), cam)
+    assert "Grad-CAM" in method.method and "a toy layer" in method.method and not method.signed
+
+
 def test_integrated_gradients_sum_colour_channels():
     model = nn.Sequential(nn.Conv2d(3, 2, 1), nn.Flatten(), nn.LazyLinear(2))
     model(torch.zeros(1, 3, 8, 8))
@@ -62,24 +97,24 @@ def test_integrated_gradients_sum_colour_channels():
     assert attribution.shape == (8, 8) and np.isfinite(attribution).all()
 
 
-@pytest.mark.parametrize("model, shape, per_member", [
-    (DigitCNN(members=3), (28, 28), 32),
-    (FashionCNN(), (28, 28), 32),
-    (PhotoCNN(members=3, channels=(16, 32, 64, 128)), (64, 64, 3), 16),
+@pytest.mark.parametrize("model, shape, per_member, map_side, activation", [
+    (DigitCNN(members=3), (28, 28), 32, 28, torch.relu),
+    (FashionCNN(), (28, 28), 32, 28, torch.relu),
+    (PhotoCNN(image_size=64), (64, 64, 3), 32, 32, nn.functional.relu6),  # stride-2 stem, ReLU6
 ])
-def test_first_layer_maps_and_filters_have_the_layers_shape(model, shape, per_member):
+def test_first_layer_maps_and_filters_have_the_layers_shape(model, shape, per_member, map_side, activation):
     model.eval()
     image = np.random.default_rng(1).random(shape, dtype=np.float32)
     maps = inside.first_layer_maps(model, image)
     channels_in = 3 if len(shape) == 3 else 1
-    assert maps.shape == (per_member, shape[0], shape[1]) and (maps >= 0).all()
+    assert maps.shape == (per_member, map_side, map_side) and (maps >= 0).all()
     assert inside.first_layer_filters(model).shape == (per_member, channels_in, 3, 3)
-    # the same as running the first conv, batch norm and ReLU by hand
+    # the same as running the first conv, batch norm and activation by hand
     conv = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
     norm = next(m for m in model.modules() if isinstance(m, nn.BatchNorm2d))
     with torch.no_grad():
         batch = torch.tensor(image[None]).permute(0, 3, 1, 2) if channels_in == 3 else torch.tensor(image)[None, None]
-        expected = torch.relu(norm(conv(model.normalise(batch))))[0, :per_member].numpy()
+        expected = activation(norm(conv(model.normalise(batch))))[0, :per_member].numpy()
     np.testing.assert_allclose(maps, expected, atol=1e-5)
 
 
@@ -140,7 +175,7 @@ def test_digits_views_explain_the_drawn_digit():
 def test_fashion_views_use_the_network_that_reads_the_image():
     photo = Image.open(next(p for p in PHOTO_EXAMPLES if "outwear" in p.stem))
     seen = fashion_inside.saliency(photo)
-    assert "photo network" in seen.network and seen.attribution.shape == (64, 64) and seen.label == "Coat"
+    assert "photo network" in seen.network and seen.attribution.shape == (PHOTO_SIZE, PHOTO_SIZE) and seen.label == "Coat"
     item = np.zeros((28, 28), np.uint8)
     item[4:24, 10:18] = 200  # a trouser-like bar, light on black: the Fashion-MNIST network
     assert "Fashion-MNIST" in fashion_inside.saliency(item).network
@@ -173,7 +208,8 @@ def test_completion_views():
 def fake_views(calls: list) -> inside.Views:
     def saliency(model_input):
         calls.append("saliency")
-        return inside.Saliency(model_input, np.ones_like(model_input), "7", 0.9, "a toy network", 4)
+        return inside.Saliency(model_input, np.ones_like(model_input), "7", 0.9, "a toy network",
+                               "by integrated gradients (4 steps)")
 
     def first_layer(model_input):
         return inside.FirstLayer(np.random.rand(4, 28, 28), np.random.randn(4, 1, 3, 3), "a toy network", 3)
@@ -192,6 +228,11 @@ def test_panel_handlers_show_each_visual_or_the_hint():
     assert hood.saliency_for_ui(views, None, "Draw first.") == (None, "Draw first.") and calls == []
     path, caption = hood.saliency_for_ui(views, np.zeros((28, 28), np.float32), "Draw first.")
     assert Image.open(path).size == (224, 224) and "**7** (90%)" in caption and "4 steps" in caption
+    assert "blue ones away" in caption
+    grad_cam_views = dataclasses.replace(views, saliency=lambda value: dataclasses.replace(
+        views.saliency(value), method="by Grad-CAM", signed=False))
+    _, caption = hood.saliency_for_ui(grad_cam_views, np.zeros((28, 28), np.float32), "Draw first.")
+    assert "by Grad-CAM" in caption and "blue" not in caption and "not shown" in caption
     maps, filters, caption = hood.first_layer_for_ui(views, np.zeros((28, 28), np.float32), "Draw first.")
     assert Image.open(maps).size[0] > Image.open(filters).size[0] and "first of the 3 networks" in caption
     frame, caption = hood.probabilities_for_ui(views, np.zeros((28, 28), np.float32), "Draw first.")

@@ -21,10 +21,12 @@ import numpy as np
 from demos import runtime
 from demos.digits.model import LABELS
 from demos.digits.predict import CLASSIFIER, digit_probabilities
-from demos.inside import TEST_SET_CURVES, ClassifierInside, FirstLayer, Saliency, Training, Views, held_out_note
+from demos.inside import (
+    TEST_SET_CURVES, ClassifierInside, FirstLayer, IntegratedGradients, Saliency, Training, Views, held_out_note,
+)
 
 INSIDE = ClassifierInside(
-    CLASSIFIER, "the digits network (a packed ensemble of 3 small CNNs)", baseline=0.0, steps=16,
+    CLASSIFIER, "the digits network (a packed ensemble of 3 small CNNs)", IntegratedGradients(baseline=0.0, steps=16),
     curve_names=TEST_SET_CURVES, note=held_out_note("MNIST test digits"))
 
 

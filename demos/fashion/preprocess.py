@@ -8,7 +8,7 @@ find the background from the border, invert when it is light, crop to the item, 
 square, resize, centre (`preprocess_item`). An image already in Fashion-MNIST style (28x28,
 dark background) passes through unchanged.
 
-Colour images are photos: they go whole, squeezed to 64x64 colour pixels, to the photo
+Colour images are photos: they go whole, squeezed to 128x128 colour pixels, to the photo
 network (`photo_input`), which learned from real phone photos where garments lie on beds,
 floors and hangers. Whole rather than cut out: segmenting the garment from such
 backgrounds first and reading the cut-out lost more than it gained (see the README).

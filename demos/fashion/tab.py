@@ -48,7 +48,7 @@ def example_name(path: Path) -> str:
 PAGE = ui.PageScript(
     uploads={PHOTO_ID: LABEL_ID},
     images={PHOTO_ID: "Your photo",
-            SEEN_ID: "What the model sees: your photo as 64 by 64 colour pixels, or a grey item as 28 by 28",
+            SEEN_ID: "What the model sees: your photo as 128 by 128 colour pixels, or a grey item as 28 by 28",
             **hood.picture_names(HOOD_ID, "photo")},
     examples={path.name: example_name(path) for path in EXAMPLES},
 )
