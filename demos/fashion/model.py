@@ -1,4 +1,5 @@
-"""The garment classifiers: `FashionCNN` for 28x28 Fashion-MNIST items, `PhotoCNN` for colour photos.
+"""The garment classifiers: `FashionCNN` for 28x28 Fashion-MNIST items, `PhotoCNN` (EfficientNet-Lite0)
+for colour photos.
 
 Both answer with the ten Fashion-MNIST classes; `demos.fashion.predict` hands grey
 Fashion-MNIST-style items to the first and colour photos to the second. Importable without
