@@ -13,10 +13,13 @@ docs/phone-digits.png.
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, expect
 
+from demos import imaging
 from demos.fashion.tab import PHOTO_EXAMPLES
 from tests.browser import REPO_ROOT, chromium, draw_strokes, open_page, running_app, touch_strokes
 from tests.conftest import DIGIT_STROKES
@@ -68,6 +71,13 @@ def shakespeare(page: Page) -> None:
 HOOD_HEIGHT = 1100  # px of a panel kept in its screenshot: the visitor's own visuals and the first curves
 
 
+def write(screenshot: bytes, name: str) -> None:
+    """Save a screenshot under docs/ as a small palette PNG (`imaging.save_small_png`)."""
+    with Image.open(io.BytesIO(screenshot)) as picture:
+        imaging.save_small_png(picture, DOCS / name)
+    print(f"wrote {Path('docs') / name}")
+
+
 def hood(page: Page, tab: str) -> None:
     """Open the tab's panel, wait until its visuals are drawn, and save its top part."""
     panel = page.locator(f"#{tab}-hood")
@@ -77,10 +87,9 @@ def hood(page: Page, tab: str) -> None:
     page.wait_for_timeout(1500)  # plots and pictures finish drawing
     panel.scroll_into_view_if_needed()
     box = panel.bounding_box()
-    page.screenshot(path=DOCS / f"{tab}-hood.png", full_page=True,
-                    clip={"x": box["x"], "y": box["y"] + page.evaluate("window.scrollY"), "width": box["width"],
-                          "height": min(box["height"], HOOD_HEIGHT)})
-    print(f"wrote {Path('docs') / tab}-hood.png")
+    write(page.screenshot(full_page=True,
+                          clip={"x": box["x"], "y": box["y"] + page.evaluate("window.scrollY"), "width": box["width"],
+                                "height": min(box["height"], HOOD_HEIGHT)}), f"{tab}-hood.png")
 
 
 TABS = {"digits-tab": digits, "fashion-tab": fashion, "completion-tab": completion, "shakespeare-tab": shakespeare}
@@ -98,16 +107,14 @@ def main(argv: list[str] | None = None) -> None:
         for name, show in TABS.items():
             if name.removesuffix("-tab") in args.tabs:
                 show(page)
-                page.screenshot(path=DOCS / f"{name}.png")
-                print(f"wrote {Path('docs') / name}.png")
+                write(page.screenshot(), f"{name}.png")
                 hood(page, name.removesuffix("-tab"))
                 page.evaluate("window.scrollTo(0, 0)")
         if "phone" in args.tabs:
             phone = open_page(browser, url, width=390, height=844, phone=True)
             expect(phone.locator("#digits-sketchpad canvas").first).to_be_visible(timeout=30_000)
             phone_digits(phone)
-            phone.screenshot(path=DOCS / "phone-digits.png")
-            print(f"wrote {Path('docs') / 'phone-digits.png'}")
+            write(phone.screenshot(), "phone-digits.png")
 
 
 if __name__ == "__main__":

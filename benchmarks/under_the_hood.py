@@ -108,22 +108,24 @@ def check_steps() -> None:
         item_input = read_photo(item).model_input
     with Image.open(next(p for p in PHOTO_EXAMPLES if "outwear" in p.stem)) as photo:
         photo_input = read_photo(photo).model_input
-    photo_ig = inside.IntegratedGradients(baseline=0.5, steps=0)  # mid-grey: about the photos' mean; no panel step count
-    for name, views, method, model_input in (
-            ("digits, a drawn 7", digits_inside.INSIDE, digits_inside.INSIDE.attribution, digit),
-            ("fashion, a grey item", fashion_inside.ITEMS_INSIDE, fashion_inside.ITEMS_INSIDE.attribution, item_input),
-            ("fashion, a photo of a jacket", fashion_inside.PHOTOS_INSIDE, photo_ig, photo_input)):
-        model = views.classifier.load()
+    # (name, network, baseline, the panel's step count; None: the panel uses Grad-CAM)
+    for name, classifier, baseline, panel_steps, model_input in (
+            ("digits, a drawn 7", digits_inside.INSIDE.classifier, 0.0, digits_inside.INSIDE.attribution.steps, digit),
+            ("fashion, a grey item", fashion_inside.ITEMS_INSIDE.classifier, 0.0,
+             fashion_inside.ITEMS_INSIDE.attribution.steps, item_input),
+            # mid-grey baseline for the photo: about its normalisation mean
+            ("fashion, a photo of a jacket", fashion_inside.PHOTOS_INSIDE.classifier, 0.5, None, photo_input)):
+        model = classifier.load()
         with torch.inference_mode():
-            batch = to_image_batch(np.stack([model_input, np.full_like(model_input, method.baseline)]))
+            batch = to_image_batch(np.stack([model_input, np.full_like(model_input, baseline)]))
             log_p = torch.log_softmax(model(batch), dim=1)
         target = int(log_p[0].argmax())
         exact = float(log_p[0, target] - log_p[1, target])
-        reference = inside.integrated_gradients(model, model_input, target, method.baseline, 128)
-        for steps in sorted({4, 8, 16, 32, 64} | ({method.steps} if method.steps else set())):
-            attribution = inside.integrated_gradients(model, model_input, target, method.baseline, steps)
+        reference = inside.integrated_gradients(model, model_input, target, baseline, 128)
+        for steps in sorted({4, 8, 16, 32, 64} | ({panel_steps} if panel_steps else set())):
+            attribution = inside.integrated_gradients(model, model_input, target, baseline, steps)
             r = np.corrcoef(attribution.ravel(), reference.ravel())[0, 1]
-            print(f"{name:30s} {steps:3d} steps{' (the panel)' if steps == method.steps else '            '}: "
+            print(f"{name:30s} {steps:3d} steps{' (the panel)' if steps == panel_steps else '            '}: "
                   f"r with 128 steps {r:.3f}; sum {attribution.sum():+.3f} against {exact:+.3f}")
 
 

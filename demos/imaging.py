@@ -11,6 +11,7 @@ what stands out from the background, whichever way round the contrast is.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageChops, ImageOps
@@ -247,3 +248,13 @@ def place_by_center_of_mass(array: np.ndarray, size: int, center: tuple[float, f
             src_top : src_top + height, src_left : src_left + width
         ]
     return field
+
+
+def save_small_png(image: Image.Image, path: Path | str) -> None:
+    """Save ``image`` as a PNG; one of more than 256 colours (a photo, a screenshot) as a palette of 256:
+    screenshots and galleries of photos stay small and look the same at the size they are shown.
+    Fewer colours (grey digits, drawings) are kept exactly."""
+    rgb = image.convert("RGB")
+    if rgb.getcolors(maxcolors=256) is None:  # None: more than 256 colours
+        rgb = rgb.quantize(256, method=Image.Quantize.MEDIANCUT)
+    rgb.save(path, "PNG", optimize=True)

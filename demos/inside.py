@@ -24,6 +24,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from demos import imaging
 from demos.classifier import ImageClassifier, to_image_batch
 
 IG_STEPS = 32  # points on the path from the baseline to the input (the demos choose their own: README)
@@ -72,6 +73,7 @@ def grad_cam(model: nn.Module, layer: nn.Module, model_input: np.ndarray, target
     hook = layer.register_forward_hook(lambda module, inputs, output: captured.append(output))
     try:
         with torch.inference_mode(False), torch.enable_grad():
+            # a clone: ``image`` may have been made under the caller's inference mode, which autograd refuses
             log_p = torch.log_softmax(model(image.clone()).float(), dim=1)[0, target]
             (gradients,) = torch.autograd.grad(log_p, captured[0])  # (1, K, h, w); the weights get no .grad
     finally:
@@ -245,7 +247,7 @@ def save_gallery(folder: Path, mistakes: list[Mistake], source: str) -> None:
         raise ValueError("no mistakes to save")
     strip = np.concatenate([m.picture if m.picture.ndim == 3 else np.repeat(m.picture[:, :, None], 3, axis=2)
                             for m in mistakes], axis=1)  # (H, N*W, 3)
-    Image.fromarray(strip).save(folder / GALLERY_PICTURE, optimize=True)
+    imaging.save_small_png(Image.fromarray(strip), folder / GALLERY_PICTURE)
     (folder / GALLERY_LIST).write_text(json.dumps({
         "source": source, "tile": int(mistakes[0].picture.shape[1]),
         "mistakes": [{"truth": m.truth, "said": m.said, "probability": round(m.probability, 4)} for m in mistakes],

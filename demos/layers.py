@@ -16,18 +16,14 @@ class Normalise(nn.Module):
 
     def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]) -> None:
         super().__init__()
-        mean_values = [float(v) for v in (mean if isinstance(mean, Sequence) else [mean])]
-        std_values = [float(v) for v in (std if isinstance(std, Sequence) else [std])]
-        if not all(v > 0 for v in std_values):
+        self.mean = tuple(float(v) for v in (mean if isinstance(mean, Sequence) else [mean]))
+        self.std = tuple(float(v) for v in (std if isinstance(std, Sequence) else [std]))
+        if not all(v > 0 for v in self.std):
             raise ValueError(f"std must be positive, got {std!r}")
-        self.mean = mean_values[0] if len(mean_values) == 1 else tuple(mean_values)
-        self.std = std_values[0] if len(std_values) == 1 else tuple(std_values)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        if isinstance(self.mean, float) and isinstance(self.std, float):
-            return (images - self.mean) / self.std
-        mean = torch.tensor(self.mean, dtype=images.dtype, device=images.device).view(1, -1, 1, 1)
-        std = torch.tensor(self.std, dtype=images.dtype, device=images.device).view(1, -1, 1, 1)
+        # (1, C or 1, 1, 1): one value per channel, or one for all
+        mean, std = (images.new_tensor(values).view(1, -1, 1, 1) for values in (self.mean, self.std))
         return (images - mean) / std  # (B, C, H, W)
 
     def extra_repr(self) -> str:

@@ -95,7 +95,7 @@ def test_an_unsure_photo_says_so_in_words(page: Page, tmp_path: Path):
     Image.fromarray(nothing_in_particular()).save(path)
     open_tab(page, "Fashion")
     page.locator("#fashion-photo input[type=file]").set_input_files(str(path))
-    expect(page.locator("#fashion-note")).to_contain_text(re.compile(r"Not sure: maybe a \S+ or a \S+"), timeout=15_000)
+    expect(page.locator("#fashion-note")).to_contain_text(re.compile(r"Not sure: maybe an? \S+ or an? \S+"), timeout=15_000)
     expect(page.locator("#fashion-label .output-class, #fashion-label h2").first).to_be_visible()
 
 

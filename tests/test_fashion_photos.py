@@ -79,6 +79,8 @@ def test_transparent_photos_go_over_white_and_blank_ones_are_refused():
 def test_the_unsure_note_names_the_two_likeliest_classes():
     probabilities = dict.fromkeys(CLASS_NAMES, 0.0) | {"Shirt": 0.45, "T-shirt/top": 0.40, "Coat": 0.15}
     assert unsure_note(probabilities, 0.6) == "Not sure: maybe a Shirt or a T-shirt/top"
+    footwear = dict.fromkeys(CLASS_NAMES, 0.0) | {"Sneaker": 0.5, "Ankle boot": 0.4}
+    assert unsure_note(footwear, 0.6) == "Not sure: maybe a Sneaker or an Ankle boot"
     assert unsure_note(probabilities, 0.45) is None
 
 

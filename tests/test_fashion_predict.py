@@ -11,7 +11,7 @@ from PIL import Image
 from demos import imaging
 from demos.fashion import CLASS_NAMES, classify
 from demos.fashion.predict import metrics, read_photo_file
-from demos.fashion.predict import PHOTOS, photo_metrics, read_photo
+from demos.fashion.predict import PHOTOS, photo_metrics, read_photo, with_article
 from demos.fashion.tab import EXAMPLES, HINT, ITEM_EXAMPLES, PHOTO_EXAMPLES, model_report, photo_report, predict_for_ui
 from tests.conftest import file_reference, nothing_in_particular
 from training.clothing_photos import ACCEPTED
@@ -112,7 +112,7 @@ def test_an_unsure_photo_says_so_in_words_and_keeps_its_answer():
     reading = read_photo(nothing_in_particular())
     first, second = sorted(reading.probabilities, key=reading.probabilities.get, reverse=True)[:2]
     assert reading.probabilities[first] < photo_metrics()["unsure_below"]
-    assert reading.note == f"Not sure: maybe a {first} or a {second}"
+    assert reading.note == f"Not sure: maybe {with_article(first)} or {with_article(second)}"
     assert classify(nothing_in_particular()) == reading.probabilities  # the API still answers
     # a clear photo gets no note
     assert read_photo(Image.open(next(p for p in PHOTO_EXAMPLES if "pants" in p.stem))).note is None

@@ -140,7 +140,16 @@ def test_gallery_round_trip(tmp_path):
     inside.save_gallery(tmp_path, mistakes, "test digits")
     source, loaded = inside.load_gallery(tmp_path)
     assert source == "test digits" and [m.caption for m in loaded] == ["is 4, said 9 (61%)", "is 7, said not a digit (50%)"]
-    np.testing.assert_array_equal(loaded[1].picture[:, :, 0], 255 - grey)
+    np.testing.assert_array_equal(loaded[1].picture[:, :, 0], 255 - grey)  # few colours: kept exactly
+    # a gallery of photos (thousands of colours) is stored as a 256-colour palette, close to the original
+    y, x = np.mgrid[0:64, 0:64]
+    photo = np.stack([x * 4, y * 4, (x + y) * 2], axis=2).astype(np.uint8)
+    inside.save_gallery(tmp_path, [inside.Mistake(photo, "outwear", "Shirt", 0.7)] * 3, "validation photos")
+    with Image.open(tmp_path / inside.GALLERY_PICTURE) as strip:
+        assert strip.mode == "P" and strip.size == (3 * 64, 64)
+    _, loaded = inside.load_gallery(tmp_path)
+    assert loaded[2].picture.shape == (64, 64, 3)
+    assert np.abs(loaded[2].picture.astype(int) - photo).mean() < 4
 
 
 def test_curves_take_the_named_keys_per_epoch():

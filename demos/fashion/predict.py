@@ -48,7 +48,12 @@ def unsure_note(probabilities: dict[str, float], unsure_below: float) -> str | N
     first, second = sorted(probabilities, key=probabilities.get, reverse=True)[:2]
     if probabilities[first] >= unsure_below:
         return None
-    return f"Not sure: maybe a {first} or a {second}"
+    return f"Not sure: maybe {with_article(first)} or {with_article(second)}"
+
+
+def with_article(class_name: str) -> str:
+    """'a Shirt', 'an Ankle boot'."""
+    return f"{'an' if class_name[0].lower() in 'aeiou' else 'a'} {class_name}"
 
 
 def read_photo(image: object) -> Reading:
