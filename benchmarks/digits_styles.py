@@ -13,8 +13,9 @@ and read through `demos.digits.classify`, the completion tab's inputs through
 - letters that look like no digit, from fonts the model never trained on: the Hershey fonts
   `HELD_OUT_FONTS` and the TrueType fonts found on this machine (thinned to a centre line and
   drawn with the pen); counted right when refused or answered below 50%;
-- nonsense: noise, dots, an all-black pad, scribbles and shapes; counted wrong when any digit
-  gets above 50%.
+- nonsense: noise, dots, an all-black pad, scribbles, random lines and shapes (the kinds the training
+  makes, new draws), and two kinds of scribble the training never makes (`HELD_OUT_SCRIBBLES`);
+  counted wrong when any digit gets above 50%.
 """
 
 from __future__ import annotations
@@ -78,6 +79,20 @@ def truetype_letter_line(char: str, font: Path, rng: np.random.Generator) -> np.
     top, left = (handwriting.LINE_SIZE - small.height) // 2, (handwriting.LINE_SIZE - small.width) // 2
     field[top : top + small.height, left : left + small.width] = np.asarray(small) > 127
     return thin(field[None])[0]
+
+
+def short_strokes(rng: np.random.Generator) -> handwriting.Strokes:
+    """3-6 short straight strokes, each through 2-4 random points (crosses, ticks, hatching)."""
+    return [rng.uniform(0, 1, size=(int(rng.integers(2, 5)), 2)) for _ in range(int(rng.integers(3, 7)))]
+
+
+def random_walk(rng: np.random.Generator) -> handwriting.Strokes:
+    """A jittery random walk of 50-300 unsmoothed steps."""
+    return [rng.normal(0, 1, size=(int(rng.integers(50, 300)), 2)).cumsum(axis=0)]
+
+
+# scribbles made here only: the training's scribbles are smooth walks and zigzags through random points
+HELD_OUT_SCRIBBLES = {"short strokes": short_strokes, "random walks": random_walk}
 
 
 def top_probability(probabilities: dict[str, float]) -> float:
@@ -148,14 +163,18 @@ def nonsense_pads(rng: np.random.Generator, canvas: int, pen: int, count: int) -
                  for _ in range(count)],
         "all black": [rgba(np.zeros((canvas, canvas), np.uint8))],
         "scribbles": [drawn(handwriting.scribble_line(rng)) for _ in range(count)],
+        "random lines": [drawn(handwriting.random_lines_line(rng)) for _ in range(count)],
         "shapes": [drawn(handwriting.shape_line(name, rng)) for name in handwriting.SHAPES
                    for _ in range(max(1, count // len(handwriting.SHAPES)))],
+        **{f"{name}*": [drawn(handwriting.line_mask(make(rng))) for _ in range(count)]
+           for name, make in HELD_OUT_SCRIBBLES.items()},
     }
 
 
 def nonsense(args: argparse.Namespace, rng: np.random.Generator) -> None:
     count = max(1, args.per_kind // 3)
-    print(f"\nNonsense (up to {count} of each): share answered with a digit above 50%, and the highest digit seen")
+    print(f"\nNonsense (up to {count} of each): share answered with a digit above 50%, and the highest digit seen"
+          "\n(* a kind the training never makes)")
     print(f"{'input':14s} {'Digits tab':>11s} {'max':>6s} {'Completion tab':>15s} {'max':>6s}")
     digit_pads = nonsense_pads(rng, CANVAS, PEN, count)
     completion_pads = nonsense_pads(rng, COMPLETION_CANVAS, 2 * COMPLETION_BRUSH, count)

@@ -3,6 +3,8 @@ model refuses made-up letters, scribbles and noise in both tabs and still reads 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -103,10 +105,34 @@ def test_templates_draw_their_style(seed):
             assert line.shape == (handwriting.LINE_SIZE, handwriting.LINE_SIZE) and line.any()
 
 
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_random_lines_join_random_points_or_lean_far_from_upright(seed):
+    rng = np.random.default_rng(seed)
+    corners = []
+    for _ in range(60):
+        (stroke,) = handwriting.random_lines(rng)
+        corners.append(len(stroke))
+        if len(stroke) == 2:  # a lone stroke leans further from upright than any 1
+            dx, dy = stroke[1] - stroke[0]
+            assert 50 <= math.degrees(math.atan2(dx, -dy)) <= 130
+        else:  # two or three corners could make a 7 or a flagged 1: never
+            assert 4 <= len(stroke) <= 12 and ((stroke >= 0) & (stroke <= 1)).all()
+    assert 2 in corners and max(corners) >= 10
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_loops_wind_round_three_to_eight_times_and_overlap(seed):
+    (coil,) = handwriting.SHAPES["loops"](np.random.default_rng(seed))
+    x, y = coil[:, 0], coil[:, 1]
+    assert 3 <= np.sum((y[:-1] < 0) & (y[1:] >= 0)) <= 8  # one upward crossing of the axis per loop
+    assert (np.diff(x) < 0).any() and x[-1] - x[0] > 1  # it runs back in each loop and moves on
+
+
 def test_letters_and_shapes_are_centre_lines_of_mnist_size():
     rng = np.random.default_rng(0)
     for line in [handwriting.letter_line("H", "futural", rng), handwriting.shape_line("star", rng),
-                 handwriting.scribble_line(rng)]:
+                 handwriting.scribble_line(rng), handwriting.random_lines_line(rng),
+                 handwriting.shape_line("loops", rng)]:
         top, bottom, left, right = extent(line)
         assert max(bottom - top, right - left) in range(handwriting.FIGURE - 4, handwriting.FIGURE + 2)
         assert line.sum() < 0.2 * line.size  # lines, not areas
@@ -155,6 +181,17 @@ def test_scribbles_shapes_and_noise_get_no_digit():
 
 
 @pytest.mark.weights
+def test_random_lines_and_loops_rarely_get_a_digit():
+    """Zigzags through random points can happen to look like a 2 or a 7, so this is a rate (the benchmark
+    measures 7.8% of 500 on the Digits tab, 15% before they were trained on); a row of loops is no digit."""
+    rng = np.random.default_rng(4)
+    zigzags = [pen_drawing(handwriting.random_lines_line(rng), 280, 250, 20) for _ in range(40)]
+    assert sum(max(classify(pad).values(), default=0.0) > 0.5 for pad in zigzags) <= 8
+    for _ in range(5):
+        assert max(classify(pen_drawing(handwriting.shape_line("loops", rng), 280, 250, 20)).values(), default=0.0) <= 0.5
+
+
+@pytest.mark.weights
 @pytest.mark.parametrize("digit", ["0", "1", "7"])
 def test_real_digits_still_read(digit):
     assert max(classify(sketch_value(draw_sketch(digit))).items(), key=lambda kv: kv[1])[0] == digit
@@ -178,7 +215,8 @@ def test_completed_mnist_halves_are_read_not_refused():
 @pytest.mark.weights
 @pytest.mark.parametrize("kind", ["noise", "black", "shape"])
 def test_completion_tab_refuses_what_is_no_digit(kind):
-    """(Random scribbles are not here: 22 in 100 still get a digit above 50% in this tab, see README.)"""
+    """(Random scribbles are not here: 14 in 100 still get a digit above 50% in this tab, see README and
+    `test_completion_tab_reads_few_scribbles_as_digits`.)"""
     rng = np.random.default_rng(0)
     if kind == "noise":
         pad = (rng.random((COMPLETION_CANVAS, COMPLETION_CANVAS, 3)) * 255).astype(np.uint8)
@@ -188,6 +226,16 @@ def test_completion_tab_refuses_what_is_no_digit(kind):
         pad = pen_drawing(handwriting.shape_line("hash", rng), COMPLETION_CANVAS, 250, 24, background="white")
     completion = complete_drawing(pad)
     assert completion.probabilities == {} and completion.message
+
+
+@pytest.mark.weights
+def test_completion_tab_reads_few_scribbles_as_digits():
+    """The UNet turns a scribble's left half into something digit-like, and the reading is of that: a rate
+    (the benchmark measures 14% of 500; 75% before the "not a digit" class)."""
+    rng = np.random.default_rng(5)
+    pads = [pen_drawing(handwriting.scribble_line(rng), COMPLETION_CANVAS, rng.uniform(0.6, 1.0) * COMPLETION_CANVAS,
+                        24, background="white") for _ in range(40)]
+    assert sum(max(complete_drawing(pad).probabilities.values(), default=0.0) > 0.5 for pad in pads) <= 12
 
 
 def test_small_digit_keeps_a_thin_stroke():

@@ -15,6 +15,37 @@ from demos.fashion.model import FashionCNN
 from training import common, train_completion, train_digits, train_fashion
 
 
+class NotADigitOdds(torch.nn.Module):
+    """Logits read off the image: "not a digit" gets the probability written in its first pixel, "0" the rest."""
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        share = images[:, 0, 0, 0].clamp(1e-6, 1 - 1e-6)
+        logits = torch.full((len(images), 11), -50.0)
+        logits[:, 0], logits[:, 10] = torch.log1p(-share), torch.log(share)
+        return logits
+
+
+def images_with(shares: list[float]) -> torch.Tensor:
+    images = torch.zeros(len(shares), 1, 28, 28)
+    images[:, 0, 0, 0] = torch.tensor(shares)
+    return images
+
+
+def test_refusal_threshold_lets_through_all_but_the_oddest_validation_digits():
+    odd = [0.6, 0.7, 0.8, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 0.999]  # 10 of 10,000 digits look like no digit
+    digits = images_with([0.01] * 9990 + odd)
+    not_digits = images_with([0.2, 0.9, 0.99, 0.3])
+    rejection = train_digits.refusal_threshold(NotADigitOdds(), digits, not_digits, torch.device("cpu"))
+    # 0.05% of 10,000 is 5: the threshold lies between the 6th and 5th highest (0.9 and 0.95)
+    assert 0.9 < rejection["refuse_at"] <= 0.95
+    assert rejection["validation_digits"] == 10_000 and rejection["validation_digits_refused"] <= 0.0006
+    assert rejection["validation_size"] == 4 and rejection["validation_refused"] == 0.25  # only 0.99
+    assert rejection["validation_refused_or_below_half"] == 0.5  # 0.9 leaves every digit below one half
+    # ordinary digits never put the threshold below one half: a digit would win below it
+    assert train_digits.refusal_threshold(NotADigitOdds(), images_with([0.01] * 100), not_digits,
+                                          torch.device("cpu"))["refuse_at"] == 0.5
+
+
 def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path):
     out, completer = tmp_path / "digits", tmp_path / "completer"
     CompletionUNet(base_channels=4, depth=1).save_pretrained(completer)  # any completion UNet; no committed weights
@@ -29,8 +60,12 @@ def test_digits_dry_run_writes_a_loadable_model(tiny_mnist: Path, tmp_path: Path
     assert sum(map(sum, test["confusion_matrix"])) == 32 and 0.0 <= test["refused"] <= 1.0
     # the made-up styles and non-digits are in the training set, in every class
     assert len(saved["run"]["examples_per_class"]) == 11 and min(saved["run"]["examples_per_class"]) > 0
-    # the refusal threshold is set on validation non-digits and travels with the weights
-    assert 0.5 <= saved["rejection"]["refuse_at"] < 1 and saved["rejection"]["validation_size"] > 0
+    # the refusal threshold is set on validation digits (the training digits drawn anew), both sides
+    # are recorded, and it travels with the weights
+    rejection = saved["rejection"]
+    assert 0.5 <= rejection["refuse_at"] < 1 and rejection["validation_size"] > 0
+    assert 0 < rejection["validation_digits"] <= 64 and 0 <= rejection["validation_digits_refused"] <= 1  # drawable ones
+    assert saved["run"]["refused_digits"] == train_digits.REFUSED_DIGITS
     assert f"{saved['rejection']['refuse_at']:.2f}" in (out / "README.md").read_text()
     assert saved["run"]["train_size"] == 64 and saved["run"]["epochs"] == 1
     assert {"device", "wall_time_seconds"} <= saved["run"].keys()

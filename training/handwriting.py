@@ -287,6 +287,26 @@ def scribble_line(rng: np.random.Generator) -> np.ndarray:
     return line_mask(strokes)
 
 
+# one straight stroke counts as a random line only when it leans further from upright than any 1
+LONE_STROKE_LEAN = (50, 130)  # degrees from upright
+RANDOM_LINE_CORNERS = (4, 12)  # two or three corners can make a 7, a flagged 1 or a V: not used
+
+
+def random_lines(rng: np.random.Generator) -> Strokes:
+    """Straight strokes joining 4 to 12 random points in a unit square, as a hand zigzags across a pad;
+    now and then (15%) a lone stroke leaning 50-130 degrees from upright."""
+    if rng.random() < 0.15:
+        lean = math.radians(rng.uniform(*LONE_STROKE_LEAN))
+        return [np.array([[0.0, 0.0], [math.sin(lean), -math.cos(lean)]])]
+    corners = int(rng.integers(RANDOM_LINE_CORNERS[0], RANDOM_LINE_CORNERS[1] + 1))
+    return [rng.uniform(0, 1, size=(corners, 2))]
+
+
+def random_lines_line(rng: np.random.Generator) -> np.ndarray:
+    """`random_lines` as a centre-line mask."""
+    return line_mask(random_lines(rng))
+
+
 def _star(rng: np.random.Generator) -> Strokes:
     points = int(rng.choice([5, 7]))  # drawn in one line, skipping a point each time
     angles = np.radians(-90 + 360 / points * ((np.arange(points + 1) * 2) % points))
@@ -335,8 +355,16 @@ def _heart(rng: np.random.Generator) -> Strokes:
                      axis=1)]
 
 
+def _loops(rng: np.random.Generator) -> Strokes:
+    """A row of 3-8 overlapping loops, the coil a pen doodles (or a line of cursive e's)."""
+    turns = int(rng.integers(3, 9))
+    t = np.linspace(0, turns * 2 * math.pi, turns * 24)
+    advance = rng.uniform(0.4, 1.2)  # per loop, in loop radii: below 2 the loops overlap
+    return [np.stack([advance * t / (2 * math.pi) + np.cos(t + math.pi), np.sin(t + math.pi)], axis=1)]
+
+
 SHAPES = {"star": _star, "spiral": _spiral, "zigzag": _zigzag, "wave": _wave, "hash": _hash,
-          "triangle": _triangle, "arrow": _arrow, "house": _house, "heart": _heart}
+          "triangle": _triangle, "arrow": _arrow, "house": _house, "heart": _heart, "loops": _loops}
 
 
 def shape_line(name: str, rng: np.random.Generator) -> np.ndarray:
@@ -359,13 +387,15 @@ def noise_pad(rng: np.random.Generator, canvas: int) -> np.ndarray:
 
 
 def not_digit_line(rng: np.random.Generator, fonts: tuple[str, ...] = TRAIN_FONTS) -> np.ndarray:
-    """A letter (from ``fonts``), a shape or a scribble, one of the three at random."""
-    kind = rng.integers(3)
+    """A letter (from ``fonts``), a shape, a scribble or random lines, one of the four at random."""
+    kind = rng.integers(4)
     if kind == 0:
         return letter_line(str(rng.choice(list(LETTERS))), str(rng.choice(fonts)), rng)
     if kind == 1:
         return shape_line(str(rng.choice(list(SHAPES))), rng)
-    return scribble_line(rng)
+    if kind == 2:
+        return scribble_line(rng)
+    return random_lines_line(rng)
 
 
 def noise_field(rng: np.random.Generator, size: int = 28) -> np.ndarray:

@@ -18,8 +18,8 @@ by `training/handwriting.py` and drawn with the same pen (see the model card):
   with a foot serif, crossed 7s (strokes added to MNIST digits), open-top 4s, flat-topped 5s,
   9s with a straight or hooked tail, 2s with a loop (stroke templates);
 - an eleventh class, "not a digit" (`--not-digits` drawings): letters that look like no digit,
-  from single-stroke fonts (the benchmark's fonts are others), drawn shapes, scribbles, noise,
-  and scribbles completed by the completion UNet (`--completer`), beside real digits completed by
+  from single-stroke fonts (the benchmark's fonts are others), drawn shapes, scribbles, zigzags of
+  straight lines through random points, noise, and scribbles completed by the completion UNet (`--completer`), beside real digits completed by
   it (`--completed-digits`), as the completion tab shows the model both.
 """
 
@@ -52,16 +52,16 @@ PEN_CANVAS = 160
 PEN_DIGIT_HEIGHT = (0.5, 0.9)
 PEN_WIDTH = (0.04, 0.18)
 # per-sample augmentation in every batch
-# the "not a digit" drawings, by kind (shares of --not-digits): letters, shapes and scribbles drawn
-# with the pen; noise pads through preprocessing; noise fields to the model unframed; completed
-# scribbles: letters, shapes, scribbles drawn anywhere on the completion tab's pad, their left half
+# the "not a digit" drawings, by kind (shares of --not-digits): letters, shapes, scribbles and random
+# lines drawn with the pen; noise pads through preprocessing; noise fields to the model unframed; completed
+# scribbles: letters, shapes, scribbles, random lines drawn anywhere on the completion tab's pad, their left half
 # completed by the committed UNet (`--completer`), as that tab shows them to the model
-NOT_DIGIT_KINDS = {"letters": 0.5, "shapes": 0.12, "scribbles": 0.12, "noise pads": 0.08, "noise fields": 0.08,
-                   "completed scribbles": 0.1}
+NOT_DIGIT_KINDS = {"letters": 0.4, "shapes": 0.12, "scribbles": 0.12, "random lines": 0.1, "noise pads": 0.06,
+                   "noise fields": 0.06, "completed scribbles": 0.14}
 NOISE_PAD_CANVAS = (160, 400)  # px, a noise pad's side
-# the refusal threshold is the "not a digit" probability that refuses this share of validation
-# non-digits (see `refusal_threshold`), never below one half
-REFUSE_SHARE = 0.95
+# the refusal threshold is the "not a digit" probability that at most this share of validation digits
+# reach (see `refusal_threshold`), never below one half
+REFUSED_DIGITS = 0.0005
 AUGMENTATION = {"rotation_degrees": 15, "shear": 0.3, "scale": (0.85, 1.15), "shift_pixels": 2.5,
                 "stroke_width": "blend with a 3x3 dilation (thicker) or erosion (thinner)"}
 
@@ -120,7 +120,7 @@ def style_copies(images: torch.Tensor, labels: torch.Tensor, per_style: int,
 
 def completed_scribbles(count: int, completer: CompletionUNet, rng: np.random.Generator,
                         fonts: tuple[str, ...] = handwriting.TRAIN_FONTS) -> torch.Tensor:
-    """(N <= count, 1, 28, 28): letters, shapes and scribbles drawn anywhere on the completion tab's
+    """(N <= count, 1, 28, 28): letters, shapes, scribbles and random lines drawn anywhere on the completion tab's
     pad with its brush, read as that tab reads a pad, their left half completed by ``completer``
     (pads whose left half the tab refuses, blank or solid, are left out)."""
     fields = []
@@ -164,7 +164,7 @@ def noise_pads(count: int, rng: np.random.Generator) -> list[np.ndarray]:
 
 def not_digits(count: int, completer: CompletionUNet, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``count`` things that are not digits (NOT_DIGIT_KINDS), labelled NOT_A_DIGIT: letters from
-    `handwriting.TRAIN_FONTS`, shapes and scribbles drawn with the pen, noise pads framed by the
+    `handwriting.TRAIN_FONTS`, shapes, scribbles and random lines drawn with the pen, noise pads framed by the
     app, unframed noise fields, and completed scribbles (``completer``: the completion UNet)."""
     rng = np.random.default_rng(seed + 2)
     label = LABELS.index(NOT_A_DIGIT)
@@ -174,6 +174,7 @@ def not_digits(count: int, completer: CompletionUNet, seed: int) -> tuple[torch.
              for _ in range(share["letters"])]
     lines += [handwriting.shape_line(rng.choice(shapes), rng) for _ in range(share["shapes"])]
     lines += [handwriting.scribble_line(rng) for _ in range(share["scribbles"])]
+    lines += [handwriting.random_lines_line(rng) for _ in range(share["random lines"])]
     drawn, _ = draw_lines(lines, [label] * len(lines), rng, "not digits")
     fields = [handwriting.noise_field(rng) for _ in range(share["noise fields"])]
     made, _ = as_tensors(noise_pads(share["noise pads"], rng) + fields, [])
@@ -183,7 +184,7 @@ def not_digits(count: int, completer: CompletionUNet, seed: int) -> tuple[torch.
 
 def validation_not_digits(count: int, completer: CompletionUNet, seed: int) -> torch.Tensor:
     """Non-digits the model never trains on, to set its refusal threshold: letters from
-    `handwriting.VALIDATION_FONTS`, shapes, scribbles, noise pads and completed scribbles, new draws."""
+    `handwriting.VALIDATION_FONTS`, shapes, scribbles, random lines, noise pads and completed scribbles, new draws."""
     rng = np.random.default_rng(seed + 3)
     lines = [handwriting.not_digit_line(rng, handwriting.VALIDATION_FONTS) for _ in range(count)]
     drawn, _ = draw_lines(lines, [0] * len(lines), rng, "validation")
@@ -191,15 +192,34 @@ def validation_not_digits(count: int, completer: CompletionUNet, seed: int) -> t
     return torch.cat([drawn, pads, completed_scribbles(count // 8, completer, rng, handwriting.VALIDATION_FONTS)])
 
 
+def validation_digits(images: torch.Tensor, labels: torch.Tensor, seed: int) -> torch.Tensor:
+    """Every training digit drawn once more with the pen (`pen_copies`), with a seed the training's copies
+    do not use: shapes the model has seen, in drawings it has not. (MNIST's test set is for testing only,
+    and the offline training set has no digits to spare.)"""
+    return pen_copies(images, labels, 1, seed + 5)[0]
+
+
 @torch.inference_mode()
-def refusal_threshold(model: DigitCNN, not_digits: torch.Tensor, device: torch.device) -> dict:
-    """The "not a digit" probability at or above which the app refuses: the (1 - REFUSE_SHARE) quantile
-    of its value on validation non-digits (so REFUSE_SHARE of them are refused), at least 0.5."""
+def not_a_digit_probability(model: DigitCNN, images: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """(N, 1, 28, 28) -> (N,) the model's "not a digit" probability, in batches."""
     model.eval()
-    rejected = torch.softmax(model(not_digits.to(device)).float(), dim=1)[:, LABELS.index(NOT_A_DIGIT)].cpu()
-    threshold = max(0.5, float(torch.quantile(rejected, 1 - REFUSE_SHARE)))
+    index = LABELS.index(NOT_A_DIGIT)
+    return torch.cat([torch.softmax(model(batch.to(device)).float(), dim=1)[:, index].cpu()
+                      for batch in images.split(2000)]) if len(images) else torch.zeros(0)
+
+
+def refusal_threshold(model: DigitCNN, digits: torch.Tensor, not_digits: torch.Tensor, device: torch.device) -> dict:
+    """The "not a digit" probability at or above which the app refuses: the level that at most
+    REFUSED_DIGITS of the validation ``digits`` reach, at least one half (below one half a digit would
+    win). Between one half and it, no digit has half the probability: the app answers with its low
+    guesses instead of refusing. Both sides are recorded: validation digits and non-digits refused."""
+    on_digits = not_a_digit_probability(model, digits, device)
+    rejected = not_a_digit_probability(model, not_digits, device)
+    threshold = max(0.5, float(torch.quantile(on_digits, 1 - REFUSED_DIGITS)))
     top_digit = 1 - rejected  # an upper bound on any one digit's share
-    return {"refuse_at": round(threshold, 4), "validation_size": len(not_digits),
+    return {"refuse_at": round(threshold, 4), "validation_digits": len(digits),
+            "validation_digits_refused": round(float((on_digits >= threshold).float().mean()), 5),
+            "validation_size": len(not_digits),
             "validation_refused": round(float((rejected >= threshold).float().mean()), 4),
             "validation_refused_or_below_half": round(float(((rejected >= threshold) | (top_digit < 0.5)).float().mean()), 4)}
 
@@ -245,7 +265,7 @@ def train(args, model: DigitCNN, images: torch.Tensor, labels: torch.Tensor, opt
 
 def model_card(model: DigitCNN, metrics: dict) -> str:
     """The model card, from metrics.json alone (and the class's Hub metadata)."""
-    test, run = metrics["test"], metrics["run"]
+    test, run, rejection = metrics["test"], metrics["run"], metrics["rejection"]
     per_class = common.markdown_table(
         ["digit", *range(10)], [["accuracy", *(f"{value:.1%}" for value in test["per_class_accuracy"])]]
     )
@@ -263,7 +283,7 @@ digits in the Digits tab of Deep Learning Demos. Input: 28x28 white-on-black dig
 (longer side 20 px, centre of mass in the middle); the model normalises them itself with
 the mean and standard deviation in its config.json. `demos.digits.preprocess.preprocess_drawing`
 turns any drawing into that. Output: eleven classes, the digits 0-9 and **"not a digit"**
-(letters, shapes, scribbles, noise); the app answers with a sentence instead of a digit when
+(letters, shapes, scribbles, random lines, noise); the app answers with a sentence instead of a digit when
 that class wins.
 
 ## Results
@@ -275,11 +295,14 @@ that class wins.
 {per_class}
 
 {test['refused']:.2%} of the test digits are most likely "not a digit" to the model alone (counted as wrong
-above). The app refuses a drawing when "not a digit" has at least **{metrics['rejection']['refuse_at']:.2f}** of the
-probability: the value that refuses {REFUSE_SHARE:.0%} of {metrics['rejection']['validation_size']:,} validation non-digits
-(letters from the Hershey fonts {', '.join(run['validation_fonts'])}, shapes, scribbles, noise pads, completed
-scribbles; none trained on), never below one half. On them {metrics['rejection']['validation_refused']:.1%} are refused and
-{metrics['rejection']['validation_refused_or_below_half']:.1%} refused or left with no digit above 50%.
+above). The app refuses a drawing when "not a digit" has at least **{rejection['refuse_at']:.2f}** of the
+probability: the level that at most {run['refused_digits']:.2%} of {rejection['validation_digits']:,} validation digits reach
+(every training digit drawn once more with the pen, a seed the training does not use; {rejection['validation_digits_refused']:.2%}
+of them refused), never below one half. Between one half and that no digit has half the probability,
+and the app shows its low guesses instead of refusing. Of {rejection['validation_size']:,} validation non-digits
+(letters from the Hershey fonts {', '.join(run['validation_fonts'])}, shapes, scribbles, random lines, noise pads,
+completed scribbles; none trained on) {rejection['validation_refused']:.1%} are refused and
+{rejection['validation_refused_or_below_half']:.1%} refused or left with no digit above 50%.
 Writing styles MNIST lacks and letters from fonts it never saw: `python -m benchmarks.digits_styles`
 (figures in the project README).
 
@@ -298,10 +321,11 @@ Writing styles MNIST lacks and letters from fonts it never saw: `python -m bench
 - "Not a digit" ({run['not_digits']:,} made, {run['examples_per_class'][-1]:,} kept after the app's own refusals):
   {', '.join(f"{kind} {share:.0%}" for kind, share in run['not_digit_kinds'].items())}. Letters are
   {run['letters']} (letters that look like digits, such as O, I, S, Z, B, are left out), from the
-  Hershey single-stroke fonts {', '.join(run['letter_fonts'])}; noise fields (noise, dots, stripes,
+  Hershey single-stroke fonts {', '.join(run['letter_fonts'])}; random lines are straight strokes joining 4 to 12
+  random points (fewer could make a 7 or a flagged 1), or a lone stroke leaning far from upright; noise fields (noise, dots, stripes,
   blotches, solid ink) go to the model unframed, as the completion tab can hand them over; noise pads
   (colour or grey noise, dots) through the app's preprocessing; completed scribbles are letters,
-  shapes and scribbles drawn anywhere on the completion tab's pad, their left half completed by the
+  shapes, scribbles and random lines drawn anywhere on the completion tab's pad, their left half completed by the
   committed completion UNet, as that tab shows them to this model.
 - Completed digits ({run['completed_digits']:,}): training digits with their right half drawn by that UNet,
   labelled with their digit, so a completed right half does not by itself mean "not a digit".
@@ -323,7 +347,7 @@ classify(image)  # PIL image, numpy array or Gradio sketch value -> {{"0": p0, .
 ```
 
 `classify` returns `{{}}` for a blank pad, a speck, a dense scribble (refused before the model) and
-for a drawing whose most likely class is "not a digit"; otherwise the ten digits' probabilities,
+for a drawing whose "not a digit" probability reaches the threshold above; otherwise the ten digits' probabilities,
 which leave the "not a digit" share out.
 
 Limitations: the digits are 10,000 from American writers of the 1990s plus made-up styles; the
@@ -342,7 +366,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help="training digits whose right half the completion UNet draws (as that tab shows them)")
     parser.add_argument("--completer", type=Path, default=COMPLETER,
                         help="completion UNet folder whose completions of scribbles are shown as non-digits")
-    parser.add_argument("--not-digits", type=int, default=7000, help="letters, shapes, scribbles and noise "
+    parser.add_argument("--not-digits", type=int, default=9000, help="letters, shapes, scribbles and noise "
                         "labelled 'not a digit'")
     args = common.parse_args(parser, argv)
     for flag in ("pen_copies", "style_copies", "not_digits", "completed_digits"):
@@ -379,7 +403,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     test = common.evaluate_classifier(model, test_images, test_labels, args.device)  # loss, accuracy, per class, confusion
     test["per_class_accuracy"] = test["per_class_accuracy"][: len(DIGITS)]  # the test set holds digits only
-    rejection = refusal_threshold(model, validation, args.device)
+    rejection = refusal_threshold(model, validation_digits(images[:mnist_size], labels[:mnist_size], args.seed),
+                                  validation, args.device)
     test["refused"] = sum(row[LABELS.index(NOT_A_DIGIT)] for row in test["confusion_matrix"]) / len(test_images)
     metrics = {
         "test": test,
@@ -389,7 +414,7 @@ def main(argv: list[str] | None = None) -> dict:
                                   pen_digit_height=PEN_DIGIT_HEIGHT, pen_width=PEN_WIDTH, augmentation=AUGMENTATION,
                                   styles=list(handwriting.STYLES), not_digit_kinds=NOT_DIGIT_KINDS,
                                   letters=handwriting.LETTERS, letter_fonts=handwriting.TRAIN_FONTS,
-                                  validation_fonts=handwriting.VALIDATION_FONTS, refuse_share=REFUSE_SHARE,
+                                  validation_fonts=handwriting.VALIDATION_FONTS, refused_digits=REFUSED_DIGITS,
                                   noise_pad_canvas=NOISE_PAD_CANVAS),
                 "training_examples_per_epoch": len(images),
                 "examples_per_class": torch.bincount(labels, minlength=len(LABELS)).tolist()},

@@ -3,7 +3,8 @@
     >>> from demos.digits import classify
     >>> classify(drawing)            # {'0': 0.001, ..., '7': 0.98, ...}, or {} when blank or not a digit
 
-The model has an eleventh class, "not a digit": when it wins, there is no answer but a sentence
+The model has an eleventh class, "not a digit": when its probability reaches the threshold set in
+training (`metrics.json`'s ``rejection.refuse_at``), there is no answer but a sentence
 (`NOT_A_DIGIT_MESSAGE`); otherwise the ten digits' probabilities are the answer, and what they
 leave to 1 is the model's belief that the drawing is no digit.
 """
