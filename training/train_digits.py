@@ -19,8 +19,10 @@ by `training/handwriting.py` and drawn with the same pen (see the model card):
   9s with a straight or hooked tail, 2s with a loop (stroke templates);
 - an eleventh class, "not a digit" (`--not-digits` drawings): letters that look like no digit,
   from single-stroke fonts (the benchmark's fonts are others), drawn shapes, scribbles, zigzags of
-  straight lines through random points, noise, and scribbles completed by the completion UNet (`--completer`), beside real digits completed by
-  it (`--completed-digits`), as the completion tab shows the model both.
+  straight lines through random points, noise, and scribbles completed by the completion UNet
+  (`--completer`), beside real digits completed by it (`--completed-digits`), as the completion
+  tab shows the model both. The app refuses when "not a digit" reaches a threshold set on
+  validation digits (`refusal_threshold`).
 """
 
 from __future__ import annotations
@@ -53,14 +55,14 @@ PEN_DIGIT_HEIGHT = (0.5, 0.9)
 PEN_WIDTH = (0.04, 0.18)
 # per-sample augmentation in every batch
 # the "not a digit" drawings, by kind (shares of --not-digits): letters, shapes, scribbles and random
-# lines drawn with the pen; noise pads through preprocessing; noise fields to the model unframed; completed
-# scribbles: letters, shapes, scribbles, random lines drawn anywhere on the completion tab's pad, their left half
-# completed by the committed UNet (`--completer`), as that tab shows them to the model
+# lines drawn with the pen; noise pads through preprocessing; noise fields to the model unframed;
+# completed scribbles: letters, shapes, scribbles, random lines drawn anywhere on the completion tab's
+# pad, their left half completed by the committed UNet (`--completer`), as that tab shows them
 NOT_DIGIT_KINDS = {"letters": 0.4, "shapes": 0.12, "scribbles": 0.12, "random lines": 0.1, "noise pads": 0.06,
                    "noise fields": 0.06, "completed scribbles": 0.14}
 NOISE_PAD_CANVAS = (160, 400)  # px, a noise pad's side
-# the refusal threshold is the "not a digit" probability that at most this share of validation digits
-# reach (see `refusal_threshold`), never below one half
+# the refusal threshold is the "not a digit" probability that this share of validation digits reach
+# (see `refusal_threshold`), never below one half
 REFUSED_DIGITS = 0.0005
 AUGMENTATION = {"rotation_degrees": 15, "shear": 0.3, "scale": (0.85, 1.15), "shift_pixels": 2.5,
                 "stroke_width": "blend with a 3x3 dilation (thicker) or erosion (thinner)"}
@@ -120,8 +122,8 @@ def style_copies(images: torch.Tensor, labels: torch.Tensor, per_style: int,
 
 def completed_scribbles(count: int, completer: CompletionUNet, rng: np.random.Generator,
                         fonts: tuple[str, ...] = handwriting.TRAIN_FONTS) -> torch.Tensor:
-    """(N <= count, 1, 28, 28): letters, shapes, scribbles and random lines drawn anywhere on the completion tab's
-    pad with its brush, read as that tab reads a pad, their left half completed by ``completer``
+    """(N <= count, 1, 28, 28): letters, shapes, scribbles and random lines drawn anywhere on the
+    completion tab's pad with its brush, read as that tab reads a pad, their left half completed by ``completer``
     (pads whose left half the tab refuses, blank or solid, are left out)."""
     fields = []
     for _ in range(count):
@@ -164,8 +166,8 @@ def noise_pads(count: int, rng: np.random.Generator) -> list[np.ndarray]:
 
 def not_digits(count: int, completer: CompletionUNet, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``count`` things that are not digits (NOT_DIGIT_KINDS), labelled NOT_A_DIGIT: letters from
-    `handwriting.TRAIN_FONTS`, shapes, scribbles and random lines drawn with the pen, noise pads framed by the
-    app, unframed noise fields, and completed scribbles (``completer``: the completion UNet)."""
+    `handwriting.TRAIN_FONTS`, shapes, scribbles and random lines drawn with the pen, noise pads
+    framed by the app, unframed noise fields, and completed scribbles (``completer``: the completion UNet)."""
     rng = np.random.default_rng(seed + 2)
     label = LABELS.index(NOT_A_DIGIT)
     share = {kind: int(round(count * part)) for kind, part in NOT_DIGIT_KINDS.items()}
@@ -184,7 +186,8 @@ def not_digits(count: int, completer: CompletionUNet, seed: int) -> tuple[torch.
 
 def validation_not_digits(count: int, completer: CompletionUNet, seed: int) -> torch.Tensor:
     """Non-digits the model never trains on, to set its refusal threshold: letters from
-    `handwriting.VALIDATION_FONTS`, shapes, scribbles, random lines, noise pads and completed scribbles, new draws."""
+    `handwriting.VALIDATION_FONTS`, shapes, scribbles, random lines, noise pads and completed
+    scribbles, new draws."""
     rng = np.random.default_rng(seed + 3)
     lines = [handwriting.not_digit_line(rng, handwriting.VALIDATION_FONTS) for _ in range(count)]
     drawn, _ = draw_lines(lines, [0] * len(lines), rng, "validation")
@@ -209,8 +212,8 @@ def not_a_digit_probability(model: DigitCNN, images: torch.Tensor, device: torch
 
 
 def refusal_threshold(model: DigitCNN, digits: torch.Tensor, not_digits: torch.Tensor, device: torch.device) -> dict:
-    """The "not a digit" probability at or above which the app refuses: the level that at most
-    REFUSED_DIGITS of the validation ``digits`` reach, at least one half (below one half a digit would
+    """The "not a digit" probability at or above which the app refuses: the level that REFUSED_DIGITS
+    of the validation ``digits`` reach (their quantile), at least one half (below one half a digit would
     win). Between one half and it, no digit has half the probability: the app answers with its low
     guesses instead of refusing. Both sides are recorded: validation digits and non-digits refused."""
     on_digits = not_a_digit_probability(model, digits, device)
@@ -296,7 +299,7 @@ that class wins.
 
 {test['refused']:.2%} of the test digits are most likely "not a digit" to the model alone (counted as wrong
 above). The app refuses a drawing when "not a digit" has at least **{rejection['refuse_at']:.2f}** of the
-probability: the level that at most {run['refused_digits']:.2%} of {rejection['validation_digits']:,} validation digits reach
+probability: the level that {run['refused_digits']:.2%} of {rejection['validation_digits']:,} validation digits reach
 (every training digit drawn once more with the pen, a seed the training does not use; {rejection['validation_digits_refused']:.2%}
 of them refused), never below one half. Between one half and that no digit has half the probability,
 and the app shows its low guesses instead of refusing. Of {rejection['validation_size']:,} validation non-digits
