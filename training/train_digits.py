@@ -311,9 +311,9 @@ Writing styles MNIST lacks and letters from fonts it never saw: `python -m bench
 
 ## Training
 
-- Data: MNIST training images, {run['train_size']:,} of them. There is no separate validation split:
-  the few choices made (epochs, augmentation) were made watching the test curve below, so the test
-  figure is slightly optimistic.
+- Data: MNIST training images, {run['train_size']:,} of them. There is no separate validation split for
+  the training choices (epochs, augmentation: made watching the test curve below, so the test figure
+  is slightly optimistic); the refusal threshold has its own validation sets (above).
 - Sketch-pad copies: each digit is also redrawn {run['pen_copies']} times with a round pen
   (thinned to its centre line, pen width {run['pen_width'][0]:.0%}–{run['pen_width'][1]:.0%} of its height,
   as black strokes on a transparent canvas) and framed by the app's own `preprocess_drawing`:
