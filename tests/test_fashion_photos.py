@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from demos.fashion.model import CLASS_NAMES, PHOTO_SIZE, PhotoCNN
 from demos.fashion.predict import unsure_note
 from demos.fashion.preprocess import PHOTO_WORKING_SIDE, PhotoError, decode, is_grey, photo_input
-from training import train_fashion_photos
+from training import common, train_fashion_photos
 from training.clothing_photos import ACCEPTED
 from training.train_fashion_photos import (
     accepted_mask, augment, calibrate_unsure, class_weights, default_pretrained_path, lite0_state_dict, load_pretrained,
@@ -194,7 +194,7 @@ def test_dry_run_on_made_up_photos_writes_a_loadable_model(tiny_photos: Path, tm
     model = PhotoCNN.from_pretrained(out, strict=True).eval()
     assert model.image_size == 64
     photos = torch.rand(2, 3, 64, 64)
-    trained = train_fashion_photos.predict(model, photos, torch.device("cpu"))
+    trained = common.predict_probabilities(model, photos, torch.device("cpu"))
     assert trained.shape == (2, 10) and torch.allclose(trained.sum(dim=1), torch.ones(2))
 
 

@@ -178,6 +178,17 @@ def log_epoch(history: list[dict], epoch: int, train_loss: float, **scores: floa
 
 
 @torch.inference_mode()
+@torch.inference_mode()
+def predict_probabilities(model: nn.Module, images: torch.Tensor, device: torch.device,
+                          batch_size: int = 256) -> torch.Tensor:
+    """(N, classes) softmax probabilities of a classifier for (N, C, H, W) images, in batches, on the CPU."""
+    model.eval()
+    if not len(images):
+        return torch.zeros(0, len(model.labels))
+    return torch.cat([torch.softmax(model(images[start : start + batch_size].to(device)).float(), dim=1).cpu()
+                      for start in range(0, len(images), batch_size)])
+
+
 def evaluate_classifier(
     model: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device, batch_size: int = 1000
 ) -> dict:

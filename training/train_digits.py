@@ -202,22 +202,14 @@ def validation_digits(images: torch.Tensor, labels: torch.Tensor, seed: int) -> 
     return pen_copies(images, labels, 1, seed + 5)[0]
 
 
-@torch.inference_mode()
-def not_a_digit_probability(model: DigitCNN, images: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """(N, 1, 28, 28) -> (N,) the model's "not a digit" probability, in batches."""
-    model.eval()
-    index = LABELS.index(NOT_A_DIGIT)
-    return torch.cat([torch.softmax(model(batch.to(device)).float(), dim=1)[:, index].cpu()
-                      for batch in images.split(2000)]) if len(images) else torch.zeros(0)
-
-
 def refusal_threshold(model: DigitCNN, digits: torch.Tensor, not_digits: torch.Tensor, device: torch.device) -> dict:
     """The "not a digit" probability at or above which the app refuses: the level that REFUSED_DIGITS
     of the validation ``digits`` reach (their quantile), at least one half (below one half a digit would
     win). Between one half and it, no digit has half the probability: the app answers with its low
     guesses instead of refusing. Both sides are recorded: validation digits and non-digits refused."""
-    on_digits = not_a_digit_probability(model, digits, device)
-    rejected = not_a_digit_probability(model, not_digits, device)
+    index = LABELS.index(NOT_A_DIGIT)
+    on_digits = common.predict_probabilities(model, digits, device)[:, index]
+    rejected = common.predict_probabilities(model, not_digits, device)[:, index]
     threshold = max(0.5, float(torch.quantile(on_digits, 1 - REFUSED_DIGITS)))
     top_digit = 1 - rejected  # an upper bound on any one digit's share
     return {"refuse_at": round(threshold, 4), "validation_digits": len(digits),

@@ -176,14 +176,6 @@ def train(args, model: PhotoCNN, photos: torch.Tensor, accepted: torch.Tensor, w
                               loss_of, epoch)
 
 
-@torch.inference_mode()
-def predict(model: PhotoCNN, photos: torch.Tensor, device: torch.device, batch_size: int = 256) -> torch.Tensor:
-    """(N, 10) probabilities for (N, 3, S, S) photos."""
-    model.eval()
-    return torch.cat([torch.softmax(model(photos[i : i + batch_size].to(device)).float(), dim=1).cpu()
-                      for i in range(0, len(photos), batch_size)])
-
-
 def evaluate(probabilities: torch.Tensor, photo_classes: list[str]) -> dict:
     """Strict accuracy (an accepted class on top), group accuracy and per photo class."""
     answers = [CLASS_NAMES[i] for i in probabilities.argmax(dim=1).tolist()]
@@ -320,10 +312,10 @@ def main(argv: list[str] | None = None) -> dict:
     history: list[dict] = []
     for epoch in range(1, args.epochs + 1):
         train_loss = train(args, model, photos, accepted, weights, optimizer, scheduler, generator, epoch)
-        scores = evaluate(predict(model, validation, args.device), validation_classes)
+        scores = evaluate(common.predict_probabilities(model, validation, args.device), validation_classes)
         common.log_epoch(history, epoch, train_loss, validation_strict_accuracy=scores["strict_accuracy"])
 
-    probabilities = predict(model, validation, args.device)
+    probabilities = common.predict_probabilities(model, validation, args.device)
     metrics = {"validation": evaluate(probabilities, validation_classes),
                "unsure": calibrate_unsure(probabilities, validation_classes),
                "history": history, "class_names": list(CLASS_NAMES),
