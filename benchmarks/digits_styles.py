@@ -1,6 +1,7 @@
 """Does the Digits tab read every writer's style, and refuse what is not a digit? Prints figures.
 
     python -m benchmarks.digits_styles [--per-kind 300] [--seed 0] [--data-dir ../shared/data]
+    python -m benchmarks.digits_styles --only nonsense --save-misreads docs/nonsense-read-as-digits.png
 
 Everything is drawn as the app's 280 px sketch-pad delivers it (black strokes of the pad's 20 px
 brush on a transparent canvas, the figure 45-85% of the pad's height, anywhere near the middle)
@@ -15,7 +16,8 @@ and read through `demos.digits.classify`, the completion tab's inputs through
   drawn with the pen); counted right when refused or answered below 50%;
 - nonsense: noise, dots, an all-black pad, scribbles, random lines and shapes (the kinds the training
   makes, new draws), and two kinds of scribble the training never makes (`HELD_OUT_SCRIBBLES`);
-  counted wrong when any digit gets above 50%.
+  counted wrong when any digit gets above 50%; ``--save-misreads`` draws those, as the digits model
+  saw them (the Digits tab's framed drawing, the completion tab's completed digit), with what it said.
 """
 
 from __future__ import annotations
@@ -23,17 +25,18 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torchvision
 from PIL import Image, ImageDraw, ImageFont
 
-from demos import runtime
+from demos import imaging, runtime
 from demos.completion.predict import CANVAS as COMPLETION_CANVAS
 from demos.completion.predict import complete_drawing
 from demos.completion.preprocess import BRUSH as COMPLETION_BRUSH
-from demos.digits import classify
+from demos.digits import classify, read_drawing
 from demos.digits.tab import BRUSH, CANVAS
 from training import handwriting
 from training.common import DEFAULT_DATA_DIR
@@ -41,6 +44,8 @@ from training.pen import centre_lines, pen_drawing, thin
 
 PEN = 2 * BRUSH  # px: the pad's brush is a radius
 FIGURE_HEIGHT = (0.45, 0.85)  # of the pad's height
+MISREAD_TILE, MISREAD_CAPTION, MISREADS_PER_ROW = 84, 26, 12  # px: a 28x28 input 3x, two lines under it
+MISREADS_SHOWN = 12  # per tab and kind
 TRUETYPE_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype"))
 
 
@@ -171,6 +176,53 @@ def nonsense_pads(rng: np.random.Generator, canvas: int, pen: int, count: int) -
     }
 
 
+@dataclass(frozen=True)
+class Misread:
+    """Nonsense read as a digit above 50%: the 28x28 picture the digits model read, and what it said."""
+
+    kind: str
+    picture: np.ndarray  # (28, 28) in [0, 1]
+    digit: str
+    probability: float
+
+
+def as_misread(kind: str, picture: np.ndarray | None, probabilities: dict[str, float]) -> Misread | None:
+    if top_probability(probabilities) <= 0.5:
+        return None
+    digit = max(probabilities, key=probabilities.get)
+    return Misread(kind, picture, digit, probabilities[digit])
+
+
+def save_misreads(path: Path, tabs: dict[str, list[Misread]]) -> None:
+    """Each tab's misreads (up to MISREADS_SHOWN of each kind) as rows of captioned tiles under the
+    tab's name, in one PNG."""
+    font = ImageFont.load_default()
+    rows: list[Image.Image] = []
+    for tab, misreads in tabs.items():
+        shown = [m for kind in dict.fromkeys(m.kind for m in misreads)
+                 for m in [m for m in misreads if m.kind == kind][:MISREADS_SHOWN]]
+        title = Image.new("L", (MISREADS_PER_ROW * MISREAD_TILE, MISREAD_CAPTION), 255)
+        ImageDraw.Draw(title).text((4, 6), f"{tab}: {len(misreads)} read as a digit above 50% "
+                                           f"(up to {MISREADS_SHOWN} of each kind shown)", fill=0, font=font)
+        rows.append(title)
+        for start in range(0, len(shown), MISREADS_PER_ROW):
+            row = Image.new("L", (MISREADS_PER_ROW * MISREAD_TILE, MISREAD_TILE + MISREAD_CAPTION), 255)
+            draw = ImageDraw.Draw(row)
+            for column, misread in enumerate(shown[start : start + MISREADS_PER_ROW]):
+                tile = Image.fromarray(np.clip(misread.picture * 255 + 0.5, 0, 255).astype(np.uint8))
+                x = column * MISREAD_TILE
+                row.paste(tile.resize((MISREAD_TILE - 4, MISREAD_TILE - 4), Image.Resampling.NEAREST), (x + 2, 2))
+                draw.text((x + 3, MISREAD_TILE), misread.kind[:13], fill=0, font=font)
+                draw.text((x + 3, MISREAD_TILE + 11), f"{misread.digit} {misread.probability:.0%}", fill=0, font=font)
+            rows.append(row)
+    sheet = Image.new("L", (rows[0].width, sum(row.height for row in rows)), 255)
+    top = 0
+    for row in rows:
+        sheet.paste(row, (0, top))
+        top += row.height
+    imaging.save_small_png(sheet, path)
+
+
 def nonsense(args: argparse.Namespace, rng: np.random.Generator) -> None:
     count = max(1, args.per_kind // 3)
     print(f"\nNonsense (up to {count} of each): share answered with a digit above 50%, and the highest digit seen"
@@ -178,11 +230,19 @@ def nonsense(args: argparse.Namespace, rng: np.random.Generator) -> None:
     print(f"{'input':14s} {'Digits tab':>11s} {'max':>6s} {'Completion tab':>15s} {'max':>6s}")
     digit_pads = nonsense_pads(rng, CANVAS, PEN, count)
     completion_pads = nonsense_pads(rng, COMPLETION_CANVAS, 2 * COMPLETION_BRUSH, count)
+    misreads: dict[str, list[Misread]] = {"Digits tab": [], "Completion tab": []}
     for kind, pads in digit_pads.items():
-        read = [top_probability(classify(pad)) for pad in pads]
-        completed = [top_probability(complete_drawing(pad).probabilities) for pad in completion_pads[kind]]
+        readings = [read_drawing(pad) for pad in pads]
+        completions = [complete_drawing(pad) for pad in completion_pads[kind]]
+        read = [top_probability(reading.probabilities) for reading in readings]
+        completed = [top_probability(completion.probabilities) for completion in completions]
         print(f"{kind:14s} {np.mean(np.array(read) > 0.5):11.1%} {max(read):6.2f} "
               f"{np.mean(np.array(completed) > 0.5):15.1%} {max(completed):6.2f}")
+        misreads["Digits tab"] += [as_misread(kind, r.model_input, r.probabilities) for r in readings]
+        misreads["Completion tab"] += [as_misread(kind, c.whole, c.probabilities) for c in completions]
+    if args.save_misreads:
+        save_misreads(args.save_misreads, {tab: [m for m in found if m] for tab, found in misreads.items()})
+        print(f"saved what was read as a digit to {args.save_misreads}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -191,9 +251,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-kind", type=int, default=300, help="drawings per style (and letters per font)")
     parser.add_argument("--seed", type=int, default=1000, help="drawing seed (training uses 0-2)")
     parser.add_argument("--only", choices=["styles", "letters", "nonsense"], help="run one part")
+    parser.add_argument("--save-misreads", type=Path, metavar="PNG",
+                        help="draw the nonsense read as a digit above 50%% (both tabs) into this picture")
     args = parser.parse_args(argv)
     if args.per_kind < 1:
         parser.error("--per-kind must be at least 1")
+    if args.save_misreads and args.only not in (None, "nonsense"):
+        parser.error("--save-misreads draws the nonsense part: use it with --only nonsense (or no --only)")
     runtime.configure_threads()
     started = time.perf_counter()
     for part in (styles, letters, nonsense):

@@ -238,6 +238,30 @@ def test_completion_tab_reads_few_scribbles_as_digits():
     assert sum(max(complete_drawing(pad).probabilities.values(), default=0.0) > 0.5 for pad in pads) <= 12
 
 
+def test_misread_sheet_shows_what_each_tab_read_as_a_digit(tmp_path):
+    """`benchmarks.digits_styles --save-misreads`: only answers above one half count; each tab gets a title
+    row and rows of tiles (the model's input, white on black, captioned), up to MISREADS_SHOWN of a kind."""
+    from benchmarks.digits_styles import (MISREAD_CAPTION, MISREAD_TILE, MISREADS_PER_ROW, MISREADS_SHOWN,
+                                          as_misread, save_misreads)
+
+    picture = np.zeros((28, 28), np.float32)
+    picture[4:24, 13:15] = 1.0  # a 1
+    assert as_misread("scribbles", picture, {"1": 0.5, "7": 0.2}) is None
+    assert as_misread("scribbles", picture, {}) is None
+    found = as_misread("scribbles", picture, {"1": 0.8, "7": 0.1})
+    assert (found.kind, found.digit, found.probability) == ("scribbles", "1", 0.8)
+    save_misreads(tmp_path / "misreads.png", {"Digits tab": [found] * (MISREADS_SHOWN + 5), "Completion tab": []})
+    sheet = np.asarray(Image.open(tmp_path / "misreads.png").convert("L"))
+    assert MISREADS_SHOWN <= MISREADS_PER_ROW  # so the shown ones fill one row here
+    assert sheet.shape == (3 * MISREAD_CAPTION + MISREAD_TILE, MISREADS_PER_ROW * MISREAD_TILE)
+    tile = sheet[MISREAD_CAPTION + 2 : MISREAD_CAPTION + MISREAD_TILE - 2, 2 : MISREAD_TILE - 2]
+    assert tile[40, 40] == 255 and tile[5, 5] == 0  # the stroke, the black field
+    caption = sheet[MISREAD_CAPTION + MISREAD_TILE : 2 * MISREAD_CAPTION + MISREAD_TILE, :MISREAD_TILE]
+    assert (caption < 128).any()  # something is written under the tile
+    titles = sheet[:MISREAD_CAPTION], sheet[-MISREAD_CAPTION:]
+    assert all((title < 128).any() for title in titles)
+
+
 def test_small_digit_keeps_a_thin_stroke():
     """A 1 drawn small in a corner with the pad's brush is scaled up without becoming a blob."""
     small = preprocess_drawing(sketch_value(draw_sketch("1", box=(0.05, 0.05, 0.2, 0.25), width=20)))
