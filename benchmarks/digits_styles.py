@@ -187,6 +187,7 @@ class Misread:
 
 
 def as_misread(kind: str, picture: np.ndarray | None, probabilities: dict[str, float]) -> Misread | None:
+    """A `Misread` when some digit has more than half the probability, else None (refused or low guesses)."""
     if top_probability(probabilities) <= 0.5:
         return None
     digit = max(probabilities, key=probabilities.get)
