@@ -31,6 +31,27 @@ def images_with(shares: list[float]) -> torch.Tensor:
     return images
 
 
+class RecordsInferenceMode(torch.nn.Module):
+    """Two-class logits; remembers whether each call ran in inference mode (no autograd graph)."""
+
+    labels = ("a", "b")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.modes: list[bool] = []
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        self.modes.append(torch.is_inference_mode_enabled())
+        return torch.zeros(len(images), 2)
+
+
+def test_evaluation_and_prediction_build_no_autograd_graph():
+    model, images = RecordsInferenceMode(), torch.zeros(3, 1, 28, 28)
+    common.evaluate_classifier(model, images, torch.tensor([0, 1, 0]), torch.device("cpu"))
+    common.predict_probabilities(model, images, torch.device("cpu"))
+    assert model.modes and all(model.modes)
+
+
 def test_refusal_threshold_lets_through_all_but_the_oddest_validation_digits():
     odd = [0.6, 0.7, 0.8, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 0.999]  # 10 of 10,000 digits look like no digit
     digits = images_with([0.01] * 9990 + odd)

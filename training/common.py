@@ -178,7 +178,6 @@ def log_epoch(history: list[dict], epoch: int, train_loss: float, **scores: floa
 
 
 @torch.inference_mode()
-@torch.inference_mode()
 def predict_probabilities(model: nn.Module, images: torch.Tensor, device: torch.device,
                           batch_size: int = 256) -> torch.Tensor:
     """(N, classes) softmax probabilities of a classifier for (N, C, H, W) images, in batches, on the CPU."""
@@ -189,6 +188,7 @@ def predict_probabilities(model: nn.Module, images: torch.Tensor, device: torch.
                       for start in range(0, len(images), batch_size)])
 
 
+@torch.inference_mode()
 def evaluate_classifier(
     model: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device, batch_size: int = 1000
 ) -> dict:
