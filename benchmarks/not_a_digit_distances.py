@@ -3,15 +3,16 @@
     python -m benchmarks.not_a_digit_distances [--per-kind 500] [--seed 2024] [--data-dir ../shared/data]
 
 Two out-of-distribution scores on the committed models, neither used by the app. Each would refuse an
-answer whose score lies beyond the ``q`` quantile of the validation digits' scores (the training's
-validation digits: pen copies of training digits with a seed the training does not use):
+answer whose score lies beyond the ``q`` quantile of real digits' scores that no test figure uses:
 
 - feature distance (both tabs): the Mahalanobis distance of the digits model's hidden features (each
   ensemble member's ReLU layer, with one covariance per member shared by the classes) from the mean
   of the digit read, summed over the members; fitted on the training digits and pen copies of them
-  that the model reads right;
+  that the model reads right; its quantiles from the training's validation digits (pen copies of every
+  training digit, with a seed the training does not use);
 - half distance (completion tab): the pixel distance of the drawn left half (blurred a little, the
-  best of moving it one pixel up, down or not) to its third nearest training left half of the digit read.
+  best of moving it one pixel up, down or not) to its third nearest left half of that digit among the
+  first HALF_BANK training digits; its quantiles from the other training digits, completed.
 
 Printed for each quantile: real digits refused (MNIST test digits; MNIST test digits pen-drawn on the
 Digits pad; completed MNIST test halves) and the share of each kind of nonsense pad
@@ -56,8 +57,9 @@ def hidden_features(model: DigitCNN, images: np.ndarray) -> torch.Tensor:
     features its last linear layer reads (dropout is off in eval mode)."""
     head = model.classifier[:3]  # dropout, the members' grouped first linear layer, ReLU
     assert isinstance(head[2], torch.nn.ReLU), head
+    device = next(model.parameters()).device
     batch = torch.as_tensor(np.asarray(images, np.float32)).reshape(-1, 1, 28, 28)
-    features = [head(model.features(model.normalise(part)))[..., 0] for part in batch.split(512)]
+    features = [head(model.features(model.normalise(part.to(device))))[..., 0].cpu() for part in batch.split(512)]
     return torch.cat(features).view(len(batch), model.members, -1)
 
 
