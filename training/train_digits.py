@@ -279,7 +279,7 @@ digits in the Digits tab of Deep Learning Demos. Input: 28x28 white-on-black dig
 the mean and standard deviation in its config.json. `demos.digits.preprocess.preprocess_drawing`
 turns any drawing into that. Output: eleven classes, the digits 0-9 and **"not a digit"**
 (letters, shapes, scribbles, random lines, noise); the app answers with a sentence instead of a digit when
-that class wins.
+that class reaches the threshold below.
 
 ## Results
 
@@ -361,8 +361,8 @@ def main(argv: list[str] | None = None) -> dict:
                         help="training digits whose right half the completion UNet draws (as that tab shows them)")
     parser.add_argument("--completer", type=Path, default=COMPLETER,
                         help="completion UNet folder whose completions of scribbles are shown as non-digits")
-    parser.add_argument("--not-digits", type=int, default=9000, help="letters, shapes, scribbles and noise "
-                        "labelled 'not a digit'")
+    parser.add_argument("--not-digits", type=int, default=9000, help="letters, shapes, scribbles, random lines "
+                        "and noise labelled 'not a digit'")
     args = common.parse_args(parser, argv)
     for flag in ("pen_copies", "style_copies", "not_digits", "completed_digits"):
         if getattr(args, flag) < 0:
