@@ -31,14 +31,16 @@ class ServedApp:
 
 
 @contextlib.contextmanager
-def serve_app(timeout: float = 180.0, environment: dict[str, str] | None = None) -> Iterator[ServedApp]:
-    """`python app.py` on a free 127.0.0.1 port (``environment`` added to this process's); yields
-    its URL and process id once it serves, stops it afterwards."""
+def serve_app(timeout: float = 180.0, environment: dict[str, str] | None = None,
+              app_dir: Path = REPO_ROOT) -> Iterator[ServedApp]:
+    """`python app.py` in ``app_dir`` (default: this repository) on a free 127.0.0.1 port
+    (``environment`` added to this process's); yields its URL and process id once it serves, stops it
+    afterwards."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
            "GRADIO_ANALYTICS_ENABLED": "False", "DEMOS_DEVICE": "cpu", "HF_HUB_OFFLINE": "1", **(environment or {})}
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout

@@ -183,7 +183,7 @@ def test_push_to_hub_uploads_the_folder_it_wrote(tiny_mnist: Path, tmp_path: Pat
     out = tmp_path / "digits"
     train_digits.main(["--data-dir", str(tiny_mnist), "--out", str(out), "--dry-run", "--push-to-hub", "me/digits-cnn"])
     assert RecordingHfApi.calls[0] == ("init", True)
-    assert RecordingHfApi.calls[1] == ("create_repo", {"repo_id": "me/digits-cnn", "repo_type": "model", "exist_ok": True})
+    assert RecordingHfApi.calls[1] == ("create_repo", {"repo_id": "me/digits-cnn", "repo_type": "model", "private": None, "exist_ok": True})
     name, upload = RecordingHfApi.calls[2]
     assert name == "upload_folder" and upload["repo_id"] == "me/digits-cnn" and Path(upload["folder_path"]) == out
     # what would be uploaded loads back with the mixin

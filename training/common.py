@@ -279,20 +279,23 @@ def card_front_matter(model: nn.Module, datasets: list[str], metrics: list[str])
     return f"---\n{data.to_yaml()}\n---\n"
 
 
-def push_folder(folder: Path, repo_id: str, api: object | None = None) -> str:
-    """Upload ``folder`` to the Hub model repo ``repo_id``; returns the repo URL.
+def hub_api() -> object:
+    """A `huggingface_hub.HfApi` with the token from ``HF_TOKEN`` or the stored ``hf auth login`` (never printed)."""
+    from huggingface_hub import HfApi
 
-    The token comes from ``HF_TOKEN`` or the stored ``hf auth login``; it is never printed.
-    """
-    if api is None:
-        from huggingface_hub import HfApi
+    return HfApi(token=os.environ.get("HF_TOKEN") or None)
 
-        api = HfApi(token=os.environ.get("HF_TOKEN") or None)
+
+def push_folder(folder: Path, repo_id: str, api: object | None = None, private: bool | None = None,
+                commit_message: str = "Upload from training script") -> str:
+    """Upload ``folder`` to the Hub model repo ``repo_id`` (created if missing, ``private`` if new);
+    returns the repo URL. The training scripts' ``--push-to-hub`` and `training.publish` both push here."""
+    api = api or hub_api()
     for file in ("config.json", "model.safetensors"):
         if not (folder / file).is_file():
             raise ValueError(f"{folder} has no {file}: nothing to push")
-    api.create_repo(repo_id=repo_id, repo_type="model", exist_ok=True)
-    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message="Upload from training script")
+    api.create_repo(repo_id=repo_id, repo_type="model", private=private, exist_ok=True)
+    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)
     url = f"https://huggingface.co/{repo_id}"
     print(f"pushed {folder} to {url}")
     return url
