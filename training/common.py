@@ -286,14 +286,19 @@ def hub_api() -> object:
     return HfApi(token=os.environ.get("HF_TOKEN") or None)
 
 
+def missing_weight_files(folder: Path) -> list[str]:
+    """The files a model folder needs to load (`demos.runtime.WEIGHT_FILES`) that ``folder`` lacks."""
+    return [file for file in runtime.WEIGHT_FILES if not (folder / file).is_file()]
+
+
 def push_folder(folder: Path, repo_id: str, api: object | None = None, private: bool | None = None,
                 commit_message: str = "Upload from training script") -> str:
     """Upload ``folder`` to the Hub model repo ``repo_id`` (created if missing, ``private`` if new);
     returns the repo URL. The training scripts' ``--push-to-hub`` and `training.publish` both push here."""
     api = api or hub_api()
-    for file in ("config.json", "model.safetensors"):
-        if not (folder / file).is_file():
-            raise ValueError(f"{folder} has no {file}: nothing to push")
+    missing = missing_weight_files(folder)
+    if missing:
+        raise ValueError(f"{folder} has no {' and '.join(missing)}: nothing to push")
     api.create_repo(repo_id=repo_id, repo_type="model", private=private, exist_ok=True)
     api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)
     url = f"https://huggingface.co/{repo_id}"

@@ -165,8 +165,9 @@ def make_plan(owner: str, space: str, private: bool, staging: Path, root: Path =
     models = []
     for name, repo_id in repos.items():
         folder = root / "weights" / name
-        if not all((folder / file).is_file() for file in runtime.WEIGHT_FILES):
-            raise ValueError(f"{folder} has no {' and '.join(runtime.WEIGHT_FILES)}: train it first")
+        missing = common.missing_weight_files(folder)
+        if missing:
+            raise ValueError(f"{folder} has no {' and '.join(missing)}: train it first")
         models.append(Upload(repo_id, "model", f"weights/{name}", folder, files_of(folder)))
     space_files = stage_space(root, staging, repos)
     variables = {runtime.hub_repo_variable(name): repo_id for name, repo_id in repos.items()}
