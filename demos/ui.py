@@ -15,9 +15,11 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
 import gradio as gr
 import numpy as np
+import pydantic
 from gradio.components.image_editor import EditorData, EditorValue
 from gradio.utils import get_upload_folder
 from PIL import Image
@@ -117,6 +119,81 @@ def pad_entry(canvas: int, result: str, name: str) -> dict[str, object]:
     return {"canvas": canvas, "result": result, "name": name}
 
 
+class ChecksWhatItIsSent:
+    """Mixin for an input component: a value of the wrong kind sent through the API (a number for a
+    picture, a word for a number, None for a slider) gets a sentence naming what the input takes,
+    instead of the bare "Error" Gradio shows for an exception in its own checks: its ``data_model``
+    validation (which runs even with ``preprocess=False``) or its ``preprocess``."""
+
+    takes: ClassVar[str]  # what the input takes, in words, for the sentence
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls, "data_model", None)
+        if model is not None and not issubclass(model, _SaysWhatItTakes):
+            cls.data_model = _says_what_it_takes(model, cls.takes)
+
+    def preprocess(self, payload: Any) -> Any:
+        try:
+            return super().preprocess(payload)  # type: ignore[misc]
+        except gr.Error:
+            raise
+        except (TypeError, ValueError) as error:  # e.g. Slider: None < minimum
+            raise gr.Error(wrong_value_sentence(self.takes, payload)) from error
+
+
+def wrong_value_sentence(takes: str, value: object) -> str:
+    """"This input takes <takes>, not <what was sent>." (the value shortened)."""
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    sent = "None" if value is None else f"the {type(value).__name__} {shown}"
+    return f"This input takes {takes}, not {sent}."
+
+
+class _SaysWhatItTakes:
+    """Marks a data model made by `_says_what_it_takes`."""
+
+
+def _says_what_it_takes(model: type[pydantic.BaseModel], takes: str) -> type[pydantic.BaseModel]:
+    """``model`` whose failed validation raises gr.Error with `wrong_value_sentence`; it keeps the
+    model's name, so the app's API description is unchanged."""
+
+    class Checked(model, _SaysWhatItTakes):  # type: ignore[valid-type, misc]
+        @classmethod
+        def model_validate(cls, obj: Any, **kwargs: Any) -> Any:
+            try:
+                return super().model_validate(obj, **kwargs)
+            except pydantic.ValidationError as error:
+                raise gr.Error(wrong_value_sentence(takes, obj)) from error
+
+    Checked.__name__, Checked.__qualname__ = model.__name__, model.__qualname__
+    return Checked
+
+
+FILE_REFERENCE = "handle_file(path)"  # gradio_client's file reference
+
+
+class Photo(ChecksWhatItIsSent, gr.Image):
+    """gr.Image for an upload whose event reads the file itself (``preprocess=False``, see `opened`)."""
+
+    takes = f"a picture, {FILE_REFERENCE} (gradio_client)"
+
+    def get_block_name(self) -> str:
+        return "image"
+
+
+class Number(ChecksWhatItIsSent, gr.Number):
+    """gr.Number that answers a word or a list with a sentence."""
+
+    takes = "a number"
+
+
+class Slider(ChecksWhatItIsSent, gr.Slider):
+    """gr.Slider that answers None, a word or a list with a sentence."""
+
+    takes = "a number"
+
+
 def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options) -> Sketchpad:
     """A black-brush sketch-pad of ``canvas`` x ``canvas`` px, one layer, no crop tool.
 
@@ -140,12 +217,14 @@ def sketchpad(pad_id: str, label: str, canvas: int, brush_radius: int, **options
     )
 
 
-class Sketchpad(gr.Sketchpad):
+class Sketchpad(ChecksWhatItIsSent, gr.Sketchpad):
     """gr.Sketchpad whose own decoding, when what it was sent is no picture (random bytes or an empty
     file sent through the API), hands the event `UNREADABLE_UPLOAD` instead of failing inside Gradio
     with a bare "Error"; `opened` turns it into the sentence. In the browser the pad receives its
     pictures ahead of the event, so it must decode them itself (``preprocess=False`` broke that).
-    Gradio writes a type stub, ui.pyi, next to this file for it (git-ignored)."""
+    Gradio writes type stubs, ui.pyi, next to this file for these components (git-ignored)."""
+
+    takes = f'a drawing, {{"background": None, "layers": [], "composite": {FILE_REFERENCE}}} (gradio_client)'
 
     def get_block_name(self) -> str:
         return "imageeditor"  # the browser's component, as for gr.Sketchpad

@@ -71,3 +71,34 @@ def test_picture_files_are_written_once_whole_whoever_asks():
     assert not list(path.parent.glob("*.part"))  # no temporary file left behind
     assert ui.picture_file(pixels, "view") == paths[0] and path.stat().st_mtime_ns == written  # not rewritten
     assert ui.picture_file(255 - pixels, "view") != paths[0]
+
+
+def test_checked_components_describe_the_same_api_as_gradios_own():
+    import gradio as gr
+
+    assert ui.Photo(type="filepath").api_info() == gr.Image(type="filepath").api_info()
+    assert ui.Number(precision=0).api_info() == gr.Number(precision=0).api_info()
+    assert ui.Slider(0, 9, step=1).api_info() == gr.Slider(0, 9, step=1).api_info()
+    pad = ui.sketchpad("pad", "Draw", 280, 10)
+    assert pad.api_info() == gr.Sketchpad(type="numpy", image_mode="RGBA", canvas_size=(280, 280), layers=False,
+                                          transforms=(), fixed_canvas=True).api_info()
+
+
+@pytest.mark.parametrize("value", [None, "lots", [1, 2]])
+def test_a_checked_slider_answers_a_value_of_the_wrong_kind_with_a_sentence(value):
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match="This input takes a number, not ") as refused:
+        ui.Slider(0, 9, step=1).preprocess(value)
+    assert ("None" if value is None else repr(value)) in refused.value.message
+    assert ui.Slider(0, 9, step=1).preprocess(4) == 4
+
+
+@pytest.mark.parametrize("value", ["lots", 2.5, [1, 2]])
+def test_a_checked_pictures_validation_answers_with_a_sentence(value):
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match="This input takes a picture, handle_file"):
+        ui.Photo.data_model.model_validate(value, context={"validate_meta": True})
+    good = {"path": "x.png", "meta": {"_type": "gradio.FileData"}}
+    assert ui.Photo.data_model.model_validate(good, context={"validate_meta": True}).path == "x.png"

@@ -125,7 +125,7 @@ def build_tab(read_photo: Callable[[object], Reading], labels: Sequence[str], me
         with gr.Column(scale=3, min_width=300):
             # the event reads the uploaded file itself (preprocess=False): transparent backgrounds stay
             # transparent, and a file that is no picture gets a sentence
-            photo = gr.Image(label="Photo", type="filepath", image_mode=None,
+            photo = ui.Photo(label="Photo", type="filepath", image_mode=None,
                              sources=["upload", "clipboard", "webcam"], height=320, elem_id=PHOTO_ID)
         with gr.Column(scale=2, min_width=220):
             note = gr.Markdown(elem_id=NOTE_ID)  # "Not sure: maybe ...", above the label's big top class

@@ -302,7 +302,7 @@ def build_hood(handlers: HoodHandlers, generated: gr.Textbox, pasted: gr.Textbox
                                     css_template=TEXT_VIEW_CSS, elem_id=f"{HOOD_ID}-surprise")
                 surprise_caption = hood.caption()
             with gr.Column(scale=2, min_width=220):
-                position = gr.Number(value=None, label="Character number (click one in the text)", precision=0,
+                position = ui.Number(value=None, label="Character number (click one in the text)", precision=0,
                                      minimum=0, elem_id=f"{HOOD_ID}-position")
                 expected = gr.Label(num_top_classes=5, label="What the model expected there",
                                     elem_id=f"{HOOD_ID}-candidates")
@@ -312,7 +312,7 @@ def build_hood(handlers: HoodHandlers, generated: gr.Textbox, pasted: gr.Textbox
             named = gr.Dropdown([(found.title, found.cell) for found in cells], value=cells[0].cell if cells else None,
                                 label="Cells found offline (correlation with what they follow)",
                                 elem_id=f"{HOOD_ID}-named-cells", scale=3)
-            cell = gr.Slider(0, handlers.views.cells - 1, value=cells[0].cell if cells else 0, step=1,
+            cell = ui.Slider(0, handlers.views.cells - 1, value=cells[0].cell if cells else 0, step=1,
                              label=f"Any cell (0–{handlers.views.cells // 2 - 1}: layer 1, then layer 2)",
                              elem_id=f"{HOOD_ID}-cell", scale=2)
         cell_text = gr.HTML(label="The cell's activation after each character", js_on_load=None,
