@@ -4,6 +4,7 @@ the server's memory.
 
     python -m benchmarks.load                       # starts `python app.py` itself; 20 writers + 20 drawers, 10 s
     python -m benchmarks.load --writers 20 --drawers 0         # writers alone
+    python -m benchmarks.load --drawers 0 --live-drawers 20    # writers alone, then beside 20 live drawers
     python -m benchmarks.load --same-drawing 20                # 20 clients send one drawing back to back
     python -m benchmarks.load --soak 600                       # 10 minutes of mixed traffic, memory before/after
     python -m benchmarks.load --url http://127.0.0.1:7860/     # against an app already running
@@ -12,7 +13,11 @@ The visitors speak Gradio's plain HTTP API (`/gradio_api/call/<endpoint>`, answe
 events) from one asyncio loop, so the load generator costs little CPU next to the server
 (`gradio_client` threads cost several times the server's own CPU on this machine). A writer
 presses Generate with the tab's default settings (500 characters, temperature 0.8); a drawer sends
-a stroke's drawing every second and fetches the model-view image, as the browser does. Time to the
+a stroke's drawing every second and fetches the model-view image, as the browser does; a live drawer
+draws as the Digits tab follows the pen (demos.ui.LivePad): a 1-second stroke every 2 seconds, during
+it the drawing so far as a PNG data URL to `/classify_digit_live` one reading at a time, at most one
+every 200 ms (ui.js), the whole stroke when the pen lifts, a blank pad before the next (the Clear
+button); each reading's model-view image is fetched as the browser does. Time to the
 first character and characters per second are measured at the client, from the streamed updates
 (the tab sends at most 20 a second). Measure on a quiet machine: the server has 2 cores here.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import io
 import json
 import random
@@ -106,6 +112,29 @@ class Visitor:
         self.tally.started[endpoint].append(started)
         return output
 
+    async def run(self, endpoint: str, data: list, fetch_files: bool = False) -> list | None:
+        """One request to an event that skips the queue (``queue=False``: one POST, the answer in its
+        response, as the page sends its live readings), timed to the answer; its files fetched after."""
+        started = time.perf_counter()
+        try:
+            response = await self.client.post(f"gradio_api/run/{endpoint}", json={"data": data,
+                                                                                  "session_hash": self.session})
+            response.raise_for_status()
+            answer = response.json()
+            if "error" in answer or "data" not in answer:
+                self.tally.errors[endpoint].append(f"answered {str(answer)[:200]}")
+                return None
+            self.tally.seconds[endpoint].append(time.perf_counter() - started)
+            self.tally.started[endpoint].append(started)
+            if fetch_files:
+                for item in answer["data"]:
+                    if isinstance(item, dict) and item.get("url"):
+                        await self.fetch(endpoint, item["url"])
+        except (httpx.HTTPError, json.JSONDecodeError) as error:
+            self.tally.errors[endpoint].append(f"{type(error).__name__}: {error}")
+            return None
+        return answer["data"]
+
     async def fetch(self, endpoint: str, url: str) -> None:
         """Fetch an output file and check it is a whole picture."""
         response = await self.client.get(url)
@@ -158,6 +187,52 @@ def drawing(seed: int) -> bytes:
     return encoded.getvalue()
 
 
+LIVE_INTERVAL = 0.2  # s: ui.js sends at most one reading per 200 ms (LIVE_INTERVAL_MS), and one at a time
+LIVE_STROKE, LIVE_EVERY = 1.0, 2.0  # s: a live drawer's stroke takes this long, and starts this often
+
+
+def png_data_url(image: Image.Image) -> str:
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(encoded.getvalue()).decode()
+
+
+def live_frames(seed: int, count: int = 12) -> list[str]:
+    """A stroke as the page sends it while drawing: ``count`` PNG data URLs of the drawing so far
+    (280x280, black on transparent, the pad's brush width), the last one the whole stroke."""
+    rng = random.Random(seed)
+    corners = np.array([(rng.randint(60, 220), rng.randint(40, 240)) for _ in range(4)], dtype=float)
+    lengths = np.r_[0, np.cumsum(np.linalg.norm(np.diff(corners, axis=0), axis=1))]
+    frames = []
+    for index in range(1, count + 1):
+        along = np.linspace(0, lengths[-1] * index / count, 24)
+        points = list(zip(np.interp(along, lengths, corners[:, 0]), np.interp(along, lengths, corners[:, 1])))
+        image = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+        ImageDraw.Draw(image).line(points, fill=(0, 0, 0, 255), width=20, joint="curve")
+        frames.append(png_data_url(image))
+    return frames
+
+
+BLANK_PAD = png_data_url(Image.new("RGBA", (280, 280), (0, 0, 0, 0)))
+
+
+async def live_drawer(visitor: Visitor, seed: int, until: float, writers_done: asyncio.Event | None = None) -> None:
+    """Strokes as the Digits tab follows them, one every `LIVE_EVERY` s (random phase), until ``until``
+    and, if given, ``writers_done``."""
+    frames = live_frames(seed)
+    await asyncio.sleep(random.Random(seed).random() * LIVE_EVERY)
+    while time.perf_counter() < until or (writers_done is not None and not writers_done.is_set()):
+        began = time.perf_counter()
+        while (drawn := time.perf_counter() - began) < LIVE_STROKE:  # the pen moves: the drawing so far
+            await visitor.run("classify_digit_live", [frames[int(drawn / LIVE_STROKE * (len(frames) - 1))]],
+                              fetch_files=True)
+            await asyncio.sleep(max(0.0, LIVE_INTERVAL - (time.perf_counter() - began - drawn)))
+        await visitor.run("classify_digit_live", [frames[-1]], fetch_files=True)  # the pen lifts
+        await asyncio.sleep(max(0.0, LIVE_EVERY - 0.3 - (time.perf_counter() - began)))
+        await visitor.run("classify_digit_live", [BLANK_PAD])  # Clear, before the next digit
+        await asyncio.sleep(max(0.0, LIVE_EVERY - (time.perf_counter() - began)))
+
+
 def garment() -> bytes:
     rng = np.random.default_rng(0)
     floor = (np.array([200, 180, 150]) + rng.normal(0, 12, (480, 640, 1))).clip(0, 255).astype(np.uint8)
@@ -184,14 +259,17 @@ async def drawer(visitor: Visitor, seed: int, until: float, writers_done: asynci
         await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - tick)))
 
 
-async def writers_and_drawers(client: httpx.AsyncClient, args: argparse.Namespace, tally: Tally) -> None:
-    """``args.drawers`` draw for ``args.seconds``; after 3 s (their uploads done, their pace steady)
-    ``args.writers`` press Generate at once."""
+async def writers_and_drawers(client: httpx.AsyncClient, args: argparse.Namespace, tally: Tally,
+                              live_drawers: int = 0) -> None:
+    """``args.drawers`` (and ``live_drawers``) draw for ``args.seconds``; after 3 s (their uploads done,
+    their pace steady) ``args.writers`` press Generate at once."""
     until, writers_done = time.perf_counter() + args.seconds, asyncio.Event()
     drawing = asyncio.gather(*(drawer(Visitor(client, tally), seed, until, writers_done)
-                               for seed in range(args.drawers)))
+                               for seed in range(args.drawers)),
+                             *(live_drawer(Visitor(client, tally), seed, until, writers_done)
+                               for seed in range(live_drawers)))
     if args.writers:
-        await asyncio.sleep(3.0 if args.drawers else 0.0)
+        await asyncio.sleep(3.0 if args.drawers or live_drawers else 0.0)
         pressed = time.perf_counter()
         await asyncio.gather(*(Visitor(client, tally).write(seed, args.length, args.temperature)
                                for seed in range(1, args.writers + 1)))
@@ -338,11 +416,31 @@ async def run(args: argparse.Namespace, url: str, pid: int | None) -> Tally:
             await same_drawing(client, args, tally)
         elif args.soak:
             await soak(client, args, tally, pid)
+        elif args.live_drawers:
+            tally = await beside_live_drawers(client, args)
         else:
             await writers_and_drawers(client, args, tally)
-        report(tally, time.perf_counter() - started)
+        if not args.live_drawers:
+            report(tally, time.perf_counter() - started)
         print(f"server RSS at the end: {rss_mib(pid)}")
     return tally
+
+
+async def beside_live_drawers(client: httpx.AsyncClient, args: argparse.Namespace) -> Tally:
+    """The same crowd twice in one run: first without, then with ``args.live_drawers`` live drawers;
+    what the live drawers cost the writers is their slowest stream's speed, one against the other."""
+    tallies = {}
+    for live in (0, args.live_drawers):
+        print(f"--- {args.writers} writers, {args.drawers} drawers, {live} live drawers", flush=True)
+        tallies[live], started = Tally(), time.perf_counter()
+        await writers_and_drawers(client, args, tallies[live], live_drawers=live)
+        report(tallies[live], time.perf_counter() - started)
+        await asyncio.sleep(3.0)
+    alone, beside = (min(tallies[live].chars_per_second, default=0.0) for live in (0, args.live_drawers))
+    if alone:
+        print(f"writers' slowest stream beside {args.live_drawers} live drawers: {beside:.0f} characters/s, "
+              f"{beside / alone:.0%} of its {alone:.0f} without them")
+    return tallies[args.live_drawers]
 
 
 def main() -> None:
@@ -353,6 +451,9 @@ def main() -> None:
     parser.add_argument("--drawers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="how long the drawers draw (at least until "
                         "the writers are done)")
+    parser.add_argument("--live-drawers", type=int, default=0, metavar="N",
+                        help="run the crowd twice, without and then beside N visitors drawing as the Digits tab "
+                             "follows the pen, and compare the writers' speed")
     parser.add_argument("--others", type=int, default=4, help="--soak: visitors of the other endpoints")
     parser.add_argument("--length", type=int, default=500, help="characters per text")
     parser.add_argument("--temperature", type=float, default=0.8)
@@ -362,7 +463,8 @@ def main() -> None:
     parser.add_argument("--same-text", action="store_true",
                         help="also check each writer's text against its seed's text alone (loads the model here)")
     args = parser.parse_args()
-    if min(args.writers, args.drawers, args.others, args.length, args.same_drawing) < 0 or args.soak < 0:
+    if min(args.writers, args.drawers, args.live_drawers, args.others, args.length, args.same_drawing) < 0 \
+            or args.soak < 0:
         parser.error("counts and durations cannot be negative")
     if args.pid and not args.url:
         parser.error("--pid goes with --url (a server this script starts is measured anyway)")

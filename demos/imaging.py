@@ -10,6 +10,9 @@ what stands out from the background, whichever way round the contrast is.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -258,3 +261,24 @@ def save_small_png(image: Image.Image, path: Path | str) -> None:
     if rgb.getcolors(maxcolors=256) is None:  # None: more than 256 colours
         rgb = rgb.quantize(256, method=Image.Quantize.MEDIANCUT)
     rgb.save(path, "PNG", optimize=True)
+
+
+PNG_DATA_URL = "data:image/png;base64,"
+
+
+def pixels_of_png_data_url(text: str, side: int) -> np.ndarray:
+    """A ``side`` x ``side`` PNG as a data URL (what a page's canvas.toDataURL() gives) -> its (side,
+    side, 4) uint8 RGBA pixels; `ValueError` with a sentence for anything else. Decoded in full
+    only after its header says the size is right, so no text can make it decode a huge picture."""
+    if not isinstance(text, str) or not text.startswith(PNG_DATA_URL):
+        raise ValueError(f"a drawing is sent as a PNG data URL ({PNG_DATA_URL}...)")
+    if len(text) > 4 * side * side + 1024:  # base64 of side^2 RGBA pixels uncompressed: never needed
+        raise ValueError(f"that drawing is larger than a {side}x{side} PNG can be")
+    try:
+        data = base64.b64decode(text[len(PNG_DATA_URL):], validate=True)
+        image = Image.open(io.BytesIO(data), formats=["PNG"])
+        if image.size != (side, side):
+            raise ValueError(f"a drawing is {side}x{side} pixels, not {image.size[0]}x{image.size[1]}")
+        return np.asarray(image.convert("RGBA"))
+    except (OSError, binascii.Error, Image.DecompressionBombError) as error:
+        raise ValueError("that drawing is not a PNG picture that can be opened, or it is damaged") from error

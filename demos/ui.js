@@ -15,12 +15,20 @@
 //   - canvases, result images and examples get accessible names, and the tabs follow the
 //     arrow keys (the WAI-ARIA tabs pattern);
 //   - an open "Under the hood" panel follows the tab's input: when a new answer arrives the
-//     panel's hidden refresh button is pressed (a closed panel costs the server nothing).
+//     panel's hidden refresh button is pressed (a closed panel costs the server nothing);
+//   - the pads follow the pen (demos.ui.LivePad): the strokes are kept as they are drawn, painted
+//     with the pad's brush onto a canvas of the pad's size and sent as a PNG to the pad's hidden
+//     "-live" textbox a few times a second while drawing and at once when the pen lifts; at most
+//     one reading per pad is in flight, and a newer drawing replaces a waiting one.
 () => {
   const CONFIG = __CONFIG__;
   const FIT_PADDING = 30; // px between the paper and the pad's frame at the "fit" zoom (Gradio)
   const RING = 30; // px outside the paper where a stroke or a touch still starts on the paper
   const PENDING_TIMEOUT_MS = 10000; // a result never says "coming" longer than this
+  const LIVE_INTERVAL_MS = 200; // at most this often a reading while the pen moves (5 a second)
+  const LIVE_TIMEOUT_MS = 5000; // a reading that never comes back (a lost connection) stops blocking the next
+  // ?live=off: the pads answer only through their own export, as before readings while drawing (to compare)
+  const FOLLOW_THE_PEN = new URLSearchParams(window.location.search).get("live") !== "off";
 
   // The paper's rectangle in client coordinates, or null while the pad is not laid out.
   function paper(pad, canvasSize) {
@@ -49,6 +57,9 @@
     if (tries > 0) setTimeout(() => selectBrush(pad, tries - 1), 100);
   }
 
+  // Whether the pad's brush is the tool in hand (the pad starts with none; ui.js chooses it).
+  const padDraws = (pad) => !!pad.querySelector("button[aria-label='Brush'].highlight");
+
   // ---- "the answer is coming"
   const pendingTimers = {};
   function markPending(resultId) {
@@ -75,19 +86,178 @@
     if (openHoods.has(hoodId)) document.getElementById(`${hoodId}-refresh`)?.click();
   };
 
+
+  // ---- readings while drawing (demos.ui.LivePad)
+  const live = {}; // pad id -> what the page knows of that pad's drawing
+  const liveStats = {}; // pad id -> [{sentAt, shownAt, final}] (the browser tests and benchmarks read it)
+  window.demoLiveStats = liveStats;
+
+  function liveState(padId, options) {
+    if (!live[padId]) {
+      const picture = document.createElement("canvas");
+      picture.width = picture.height = options.canvas;
+      live[padId] = {
+        options, picture, strokes: [], stroke: null, following: FOLLOW_THE_PEN, inFlight: false, waiting: null,
+        lastSent: -Infinity, lastValue: "", timer: null, guard: null, sentFinal: false,
+      };
+      liveStats[padId] = [];
+    }
+    return live[padId];
+  }
+
+  // A point of the pen in the pad's own pixels (its canvas, `options.canvas` square).
+  function padPoint(rect, options, clientX, clientY) {
+    const scale = options.canvas / rect.side;
+    return [(clientX - rect.left) * scale, (clientY - rect.top) * scale];
+  }
+
+  // The strokes as the pad's brush paints them: discs of its radius along each segment.
+  function paint(state) {
+    const context = state.picture.getContext("2d");
+    const radius = state.options.brush;
+    context.clearRect(0, 0, state.picture.width, state.picture.height);
+    context.fillStyle = context.strokeStyle = "#000000";
+    context.lineWidth = 2 * radius;
+    context.lineCap = context.lineJoin = "round";
+    for (const stroke of state.strokes) {
+      context.beginPath();
+      if (stroke.length === 1) {
+        context.arc(stroke[0][0], stroke[0][1], radius, 0, 2 * Math.PI);
+        context.fill();
+        continue;
+      }
+      context.moveTo(...stroke[0]);
+      for (const point of stroke.slice(1)) context.lineTo(...point);
+      context.stroke();
+    }
+    return state.picture.toDataURL("image/png");
+  }
+
+  function setLiveValue(padId, value) {
+    const box = document.querySelector(`#${padId}-live textarea, #${padId}-live input`);
+    if (!box) return false;
+    box.value = value;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    return true;
+  }
+
+  // Ask for a reading of the drawing as it is now; `final`: the pen has lifted (send at once).
+  function wantReading(padId, final) {
+    const state = live[padId];
+    state.waiting = { final: final || !!state.waiting?.final };
+    if (state.inFlight) return; // sent when the one in flight is shown: the newest drawing then
+    clearTimeout(state.timer);
+    const wait = final ? 0 : state.lastSent + LIVE_INTERVAL_MS - performance.now();
+    if (wait > 0) state.timer = setTimeout(() => sendReading(padId), wait);
+    else sendReading(padId);
+  }
+
+  function sendReading(padId) {
+    const state = live[padId];
+    if (!state.waiting || state.inFlight) return;
+    const value = state.following ? paint(state) : ""; // "": the pad's own event answers (ui.STOP_FOLLOWING)
+    if (value === state.lastValue) { // the textbox would not change, so no event: its reading is on screen
+      if (state.waiting.final) {
+        const shown = liveStats[padId].at(-1);
+        if (shown) shown.final = true;
+        strokeAnswered(state);
+      }
+      state.waiting = null;
+      return;
+    }
+    if (!setLiveValue(padId, value)) return;
+    state.lastValue = value;
+    state.sentFinal = state.waiting.final;
+    state.waiting = null;
+    state.inFlight = true;
+    state.lastSent = state.sentAt = performance.now();
+    clearTimeout(state.guard);
+    state.guard = setTimeout(() => window.demoLiveShown(padId), LIVE_TIMEOUT_MS);
+  }
+
+  // The answer to the live reading in flight is on screen (the event's .then): the next may go.
+  window.demoLiveShown = (padId) => {
+    const state = live[padId];
+    if (!state?.inFlight) return;
+    clearTimeout(state.guard);
+    state.inFlight = false;
+    const stats = liveStats[padId];
+    stats.push({ sentAt: state.sentAt, shownAt: performance.now(), final: state.sentFinal });
+    if (stats.length > 500) stats.splice(0, stats.length - 500);
+    if (state.sentFinal && !state.waiting) strokeAnswered(state);
+    if (state.waiting) wantReading(padId, state.waiting.final);
+  };
+
+  // The reading of a finished stroke is on screen.
+  function strokeAnswered(state) {
+    markDone(state.options.result);
+    window.demoHoodRefresh(state.options.hood); // an open panel looks at the finished drawing
+  }
+
+  function startStroke(padId, point) {
+    const state = live[padId];
+    state.stroke = [point];
+    state.strokes.push(state.stroke);
+    if (state.following) wantReading(padId, false);
+  }
+
+  function moveStroke(padId, point) {
+    const state = live[padId];
+    if (!state.stroke) return;
+    const last = state.stroke[state.stroke.length - 1];
+    if (Math.abs(last[0] - point[0]) + Math.abs(last[1] - point[1]) < 0.5) return;
+    state.stroke.push(point);
+    if (state.following) wantReading(padId, false);
+  }
+
+  function endStroke(padId) {
+    const state = live[padId];
+    if (!state.stroke) return;
+    state.stroke = null;
+    if (state.following) wantReading(padId, true);
+  }
+
+  // The pad was cleared: nothing drawn, and the page follows it again.
+  function clearedPad(padId) {
+    const state = live[padId];
+    if (!state || !FOLLOW_THE_PEN) return;
+    state.strokes = [];
+    state.stroke = null;
+    state.following = true;
+    wantReading(padId, true);
+  }
+
+  // Undo, redo, an upload or an example: the pad's own event answers until the pad is cleared.
+  function stopFollowing(padId) {
+    const state = live[padId];
+    if (!state || !state.following) return;
+    state.following = false;
+    state.strokes = [];
+    state.stroke = null;
+    wantReading(padId, true);
+  }
+
   function installPad(pad, options) {
     const target = pad.querySelector(".pixi-target");
     if (!target || target.dataset.demoPad) return;
     target.dataset.demoPad = "1";
-    let stroking = false;
+    const padId = pad.id;
+    liveState(padId, options);
+    let stroking = false, strokeRect = null, strokePointer = null;
     target.addEventListener("pointerdown", (event) => {
       if (!event.isTrusted) return; // our own forwarded event
+      if (!event.isPrimary || event.button > 0 || !padDraws(pad)) return; // a second finger, a right click, another tool
       const rect = paper(pad, options.canvas);
       if (!rect || !near(rect, event.clientX, event.clientY)) return;
       stroking = true;
+      strokeRect = rect;
+      strokePointer = event.pointerId;
       const inside = event.clientX >= rect.left && event.clientX <= rect.right
         && event.clientY >= rect.top && event.clientY <= rect.bottom;
-      if (inside) return;
+      if (inside) {
+        startStroke(padId, padPoint(rect, options, event.clientX, event.clientY));
+        return;
+      }
       // Start the stroke on the paper's edge: the pad only starts strokes on the paper.
       event.stopImmediatePropagation();
       event.preventDefault();
@@ -98,8 +268,14 @@
         clientX: clamp(event.clientX, rect.left + 1, rect.right - 1),
         clientY: clamp(event.clientY, rect.top + 1, rect.bottom - 1),
       };
+      startStroke(padId, padPoint(rect, options, init.clientX, init.clientY));
       event.target.dispatchEvent(new PointerEvent("pointermove", { ...init, button: -1 }));
       event.target.dispatchEvent(new PointerEvent("pointerdown", { ...init, button: event.button }));
+    }, true);
+    window.addEventListener("pointermove", (event) => {
+      if (stroking && event.pointerId === strokePointer) {
+        moveStroke(padId, padPoint(strokeRect, options, event.clientX, event.clientY));
+      }
     }, true);
     // A touch on the paper draws; anywhere else on the pad the page scrolls (CSS allows
     // vertical panning on the canvas, and cancelling touchstart keeps it from starting).
@@ -108,12 +284,14 @@
       const rect = paper(pad, options.canvas);
       if (event.touches.length === 1 && rect && near(rect, touch.clientX, touch.clientY)) event.preventDefault();
     }, { passive: false, capture: true });
-    const finish = () => {
-      if (stroking && options.result) markPending(options.result);
+    const finish = (event) => {
+      if (!stroking || event.pointerId !== strokePointer) return;
+      if (options.result) markPending(options.result);
       stroking = false;
+      endStroke(padId);
     };
     window.addEventListener("pointerup", finish, true);
-    window.addEventListener("pointercancel", () => { stroking = false; }, true);
+    window.addEventListener("pointercancel", finish, true); // the pad keeps what was drawn
     selectBrush(pad);
   }
 
@@ -171,10 +349,29 @@
   refresh();
 
   document.addEventListener("click", (event) => {
-    const clear = event.target.closest?.("button[aria-label='Clear canvas']");
-    const pad = clear?.closest(".drawing-pad");
-    if (pad) setTimeout(() => selectBrush(pad), 0);
+    const button = event.target.closest?.("button[aria-label]");
+    const pad = button?.closest(".drawing-pad");
+    const tool = button?.getAttribute("aria-label");
+    if (pad && tool === "Clear canvas") {
+      setTimeout(() => selectBrush(pad), 0);
+      clearedPad(pad.id);
+    } else if (pad && (tool === "Undo" || tool === "Redo") && !button.disabled) {
+      stopFollowing(pad.id);
+    }
+    // an example put on a pad: the pad holds it as a picture, which its own event reads
+    const example = event.target.closest?.(".gallery-item");
+    const panel = example?.closest("[role='tabpanel']");
+    for (const padId of Object.keys(CONFIG.pads)) {
+      if (panel && panel.querySelector(`#${padId}`)) stopFollowing(padId);
+    }
   }, true);
+  // a picture pasted or dropped onto a pad
+  for (const type of ["paste", "drop"]) {
+    document.addEventListener(type, (event) => {
+      const pad = event.target.closest?.(".drawing-pad");
+      if (pad) stopFollowing(pad.id);
+    }, true);
+  }
 
   // Uploads: the answer takes a moment (decoding, sending, reading).
   document.addEventListener("change", (event) => {
@@ -182,6 +379,8 @@
     for (const [sourceId, resultId] of Object.entries(CONFIG.uploads)) {
       if (event.target.closest(`#${sourceId}`)) markPending(resultId);
     }
+    const pad = event.target.closest(".drawing-pad");
+    if (pad) stopFollowing(pad.id);
   }, true);
 
   // Arrow keys, Home and End move between tabs.

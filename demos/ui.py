@@ -46,6 +46,10 @@ CSS = f"""
 }}
 .drawing-pad button[aria-label='Pan'], .drawing-pad button[aria-label='Zoom in'],
 .drawing-pad button[aria-label='Zoom out'], .drawing-pad .zoom-number {{ display: none; }}
+/* One black brush of the width chosen for 28x28, and no eraser: the readings while drawing paint the
+   strokes with that brush (LivePad); Undo and Clear fix a drawing. */
+.drawing-pad button[aria-label='Erase'], .drawing-pad button[aria-label='Color'],
+.drawing-pad button[aria-label='Brush Size'] {{ display: none; }}
 /* a swipe off the paper scrolls the page; ui.js cancels it for touches on the paper */
 .drawing-pad canvas {{ touch-action: pan-y !important; }}
 .pad-paper {{
@@ -114,9 +118,10 @@ def clear_pad_js(pad_id: str) -> str:
     return f"() => {{ document.querySelector('#{pad_id} button[aria-label=\"Clear canvas\"]')?.click(); }}"
 
 
-def pad_entry(canvas: int, result: str, name: str) -> dict[str, object]:
-    """One sketch-pad's entry in `PageScript.pads`: its canvas size, the result it fills, its accessible name."""
-    return {"canvas": canvas, "result": result, "name": name}
+def pad_entry(canvas: int, result: str, name: str, brush: int, hood: str) -> dict[str, object]:
+    """One sketch-pad's entry in `PageScript.pads`: its canvas size, the result it fills, its
+    accessible name, its brush radius and "Under the hood" panel (for `LivePad`)."""
+    return {"canvas": canvas, "result": result, "name": name, "brush": brush, "hood": hood}
 
 
 class ChecksWhatItIsSent:
@@ -234,6 +239,81 @@ class Sketchpad(ChecksWhatItIsSent, gr.Sketchpad):
             return super().preprocess(payload)
         except (OSError, ValueError, Image.DecompressionBombError):
             return UNREADABLE_UPLOAD  # type: ignore[return-value]
+
+
+LIVE_SUFFIX = "-live"  # the hidden textbox of pad "x" is "x-live" (ui.js finds it so)
+STOP_FOLLOWING = ""  # what ui.js sends when the page stops following the pad (see `LivePad`)
+
+
+class LivePad:
+    """Readings while drawing, for one sketch-pad (`sketchpad`).
+
+    `ui.js` keeps the strokes as the pen draws them and paints them with the pad's brush onto a
+    canvas of the pad's size; a few times a second while drawing, and at once when the pen lifts,
+    it sends that picture as a PNG data URL (a few KB) to a hidden textbox, whose event reads it
+    with the demo's own pipeline: the pad's slow export of its layers and their upload are skipped.
+    At most one reading per pad is in flight and a newer drawing replaces a waiting one (ui.js);
+    Gradio's ``always_last`` does the same on the server's side.
+
+    While the page follows the pen, the pad's own event (the export, which arrives later and can be
+    older than the live reading on screen) answers only what the page does not follow: a picture on
+    the pad (an upload, an example), which the pad holds as its background. On undo or redo ui.js
+    sends `STOP_FOLLOWING` (the pad's own event answers until the pad is cleared), and an API call
+    has no live readings, so the pad's event answers it as before.
+    """
+
+    def __init__(self, pad_id: str, canvas: int) -> None:
+        self.canvas = canvas
+        self.drawing = gr.Textbox(visible="hidden", elem_id=pad_id + LIVE_SUFFIX, label="Live drawing (PNG data URL)")
+        self.following = gr.State(False)  # whether live readings answer this session's drawings
+
+    def read(self, answer: Callable[[object], tuple], outputs: list, api_name: str, shown_js: str) -> None:
+        """Wire the hidden textbox: its drawing -> ``answer(pixels)`` into ``outputs`` (named endpoint
+        ``api_name``), then ``shown_js``. ``answer``: the pad event's own handler."""
+
+        def read_live(value: object) -> tuple:
+            if value == STOP_FOLLOWING:
+                return (*[gr.skip()] * len(outputs), False)
+            try:
+                pixels = imaging.pixels_of_png_data_url(value, self.canvas)
+            except ValueError as problem:
+                raise gr.Error(f"Could not read that drawing: {problem}.") from None
+            return (*answer(pixels), True)
+
+        self.drawing.change(read_live, inputs=self.drawing, outputs=[*outputs, self.following], api_name=api_name,
+                           show_progress="hidden", trigger_mode="always_last", preprocess=False, queue=False).then(
+            None, js=shown_js, api_visibility="private")
+
+    def unless_followed(self, answer: Callable[[object], tuple], outputs: list) -> Callable[[object, bool], tuple]:
+        """The pad's own handler: ``answer(value)``, or nothing new when live readings already answered
+        what was drawn (see the class); inputs (pad, `following`), outputs ``outputs`` + `following`."""
+
+        def answer_the_pad(value: object, following: bool) -> tuple:
+            if following and not holds_a_picture(value):
+                return (*[gr.skip()] * len(outputs), gr.skip())
+            return (*answer(value), False)
+
+        return answer_the_pad
+
+
+def holds_a_picture(value: object) -> bool:
+    """Whether a sketch-pad value (`EditorValue`) has a picture behind the strokes: an upload or an
+    example. The pad sends a plain white background (RGBA, opaque) when there is none."""
+    background = value.get("background") if isinstance(value, Mapping) else None
+    if background is None:
+        return False
+    pixels = np.asarray(background)
+    if pixels.ndim == 3 and pixels.shape[2] == 4:
+        pixels = pixels[pixels[:, :, 3] > 0][:, :3]  # the visible pixels
+    return bool((pixels < PLAIN_WHITE).any())
+
+
+PLAIN_WHITE = 250  # a background with every visible channel at least this is the pad's blank paper
+
+
+def live_shown_js(pad_id: str) -> str:
+    """JS for the ``.then`` of a live reading: `ui.js` may send the next one."""
+    return f"() => {{ window.demoLiveShown?.({json.dumps(pad_id)}); }}"
 
 
 class _Unreadable:

@@ -16,6 +16,27 @@ DIGIT_STROKES = {
     "1": [[(0.55, 0.0), (0.45, 1.0)]],
     "7": [[(0.1, 0.05), (0.9, 0.05), (0.4, 1.0)]],
 }
+# All ten, for the tests that need many different drawings (a few points each: a browser draws them slowly)
+TEN_DIGIT_STROKES = {
+    **DIGIT_STROKES,
+    "2": [[(0.15, 0.25), (0.4, 0.0), (0.75, 0.05), (0.85, 0.3), (0.15, 1.0), (0.9, 1.0)]],
+    "3": [[(0.15, 0.1), (0.55, 0.0), (0.8, 0.2), (0.45, 0.5), (0.85, 0.7), (0.55, 1.0), (0.15, 0.9)]],
+    "4": [[(0.6, 0.0), (0.1, 0.65), (0.9, 0.65)], [(0.65, 0.3), (0.65, 1.0)]],
+    "5": [[(0.85, 0.0), (0.25, 0.0), (0.2, 0.45), (0.7, 0.45), (0.85, 0.75), (0.5, 1.0), (0.15, 0.9)]],
+    "6": [[(0.7, 0.0), (0.25, 0.4), (0.25, 0.9), (0.6, 1.0), (0.8, 0.7), (0.55, 0.5), (0.25, 0.65)]],
+    "8": [[(0.5, 0.5), (0.2, 0.25), (0.5, 0.0), (0.8, 0.25), (0.5, 0.5), (0.15, 0.75), (0.5, 1.0), (0.85, 0.75),
+           (0.5, 0.5)]],
+    "9": [[(0.8, 0.3), (0.5, 0.0), (0.2, 0.25), (0.5, 0.5), (0.8, 0.3), (0.75, 1.0)]],
+}
+
+
+def varied_strokes(strokes: list[list[tuple[float, float]]], rng: np.random.Generator,
+                   wobble: float = 0.03) -> list[list[tuple[float, float]]]:
+    """``strokes`` as another hand draws them: shifted, scaled, each point moved a little (unit box)."""
+    scale, (dx, dy) = rng.uniform(0.8, 1.0), rng.uniform(-0.08, 0.08, 2)
+    return [[(float(np.clip(0.5 + (x - 0.5) * scale + dx + rng.uniform(-wobble, wobble), 0, 1)),
+              float(np.clip(0.5 + (y - 0.5) * scale + dy + rng.uniform(-wobble, wobble), 0, 1)))
+             for x, y in stroke] for stroke in strokes]
 
 
 def draw_sketch(

@@ -102,9 +102,11 @@ def test_identical_drawings_reach_every_client_whole(app_url: str, files: dict):
 
 
 def test_a_small_crowd_writing_and_drawing_gets_no_errors_and_the_texts_alone(app_url: str):
-    """4 writers press Generate at once while 4 people draw: no errors, every text whole, and each
-    text the one its seed gives alone (`CharLSTM.generate`)."""
-    args = Namespace(writers=4, drawers=4, seconds=3.0, length=200, temperature=0.8, others=0, same_drawing=0, soak=0)
+    """4 writers press Generate at once while 4 people draw, alone and then beside 2 drawing as the tab
+    follows the pen: no errors, every text whole, and each text the one its seed gives alone
+    (`CharLSTM.generate`)."""
+    args = Namespace(writers=4, drawers=4, live_drawers=2, seconds=3.0, length=200, temperature=0.8, others=0,
+                     same_drawing=0, soak=0)
     done: dict[str, load.Tally] = {}
     # a thread with its own event loop: the browser tests' Playwright keeps one running on this thread
     crowd = threading.Thread(target=lambda: done.update(tally=asyncio.run(load.run(args, app_url, pid=None))))
@@ -113,6 +115,7 @@ def test_a_small_crowd_writing_and_drawing_gets_no_errors_and_the_texts_alone(ap
     tally = done["tally"]
     assert not tally.errors
     assert len(tally.texts) == 4 and len(tally.seconds["classify_digit"]) >= 8
+    assert len(tally.seconds["classify_digit_live"]) >= 10  # several readings per stroke
     from demos.shakespeare.predict import load_lstm
 
     model = load_lstm()

@@ -102,3 +102,58 @@ def test_a_checked_pictures_validation_answers_with_a_sentence(value):
         ui.Photo.data_model.model_validate(value, context={"validate_meta": True})
     good = {"path": "x.png", "meta": {"_type": "gradio.FileData"}}
     assert ui.Photo.data_model.model_validate(good, context={"validate_meta": True}).path == "x.png"
+
+
+def png_data_url(pixels: np.ndarray) -> str:
+    import base64
+    import io as io_module
+
+    encoded = io_module.BytesIO()
+    Image.fromarray(pixels).save(encoded, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(encoded.getvalue()).decode()
+
+
+def test_a_live_drawing_decodes_to_the_pads_pixels():
+    from demos import imaging
+    from tests.conftest import draw_sketch
+
+    sketch = draw_sketch("7")
+    assert np.array_equal(imaging.pixels_of_png_data_url(png_data_url(sketch), 280), sketch)
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    (None, "PNG data URL"), (7, "PNG data URL"), ("lots", "PNG data URL"),
+    ("data:image/png;base64,not base64!", "not a PNG picture"),
+    ("data:image/png;base64," + "iVBORw0KGgo=", "not a PNG picture"),
+    ("data:image/png;base64," + "A" * 400_000, "larger than"),
+])
+def test_a_live_drawing_that_is_no_pad_picture_gets_a_sentence(value, says):
+    from demos import imaging
+
+    with pytest.raises(ValueError, match=says):
+        imaging.pixels_of_png_data_url(value, 280)
+
+
+def test_a_live_drawing_of_another_size_is_refused_before_it_is_decoded():
+    from demos import imaging
+
+    with pytest.raises(ValueError, match="280x280 pixels, not 28x28"):
+        imaging.pixels_of_png_data_url(png_data_url(np.zeros((28, 28, 4), np.uint8)), 280)
+
+
+def test_the_pads_own_event_answers_only_what_the_page_does_not_follow():
+    import gradio as gr
+
+    from tests.conftest import draw_sketch, sketch_value
+
+    with gr.Blocks():
+        live = ui.LivePad("pad", 280)
+        answer_the_pad = live.unless_followed(lambda value: ("answered",), ["label"])
+    white = np.full((280, 280, 4), 255, np.uint8)  # what the pad sends as its background when it has none
+    drawn = {**sketch_value(draw_sketch("7")), "background": white}
+    photo = {**drawn, "background": draw_sketch("1", background="white")}
+    assert answer_the_pad(drawn, False) == ("answered", False)  # no live readings (an API call, ?live=off)
+    skipped = answer_the_pad(drawn, True)
+    assert skipped == (gr.skip(), gr.skip())  # nothing new: the live readings answered it
+    assert answer_the_pad(photo, True) == ("answered", False)  # an upload or an example: the pad answers
+    assert not ui.holds_a_picture(drawn) and ui.holds_a_picture(photo) and not ui.holds_a_picture(None)

@@ -29,7 +29,7 @@ DRAWN, GENERATED, BOUNDARY = np.array([255, 255, 255]), np.array([255, 170, 40])
 
 PAGE = ui.PageScript(
     pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw the left half of a digit, left of the dashed "
-                                                 "line")},
+                                                 "line", BRUSH, HOOD_ID)},
     images={PICTURE_ID: "The completed digit: your half in white, the network's half in orange",
             f"{HOOD_ID}-raw": "The UNet's raw output: white where it is sure of ink, grey where it is unsure"},
     examples={path.name: f"Example: the left half of a {path.stem.split('-')[2]} from the MNIST training set"
@@ -152,8 +152,15 @@ def build_tab(complete_drawing: Callable[[object], Completion], ink_on_paper: Ca
                     fn=lambda value: example_for_ui(complete_drawing, ink_on_paper, value), run_on_click=True,
                     cache_examples=False, api_visibility="private",
                     label="Left halves of MNIST training digits (click one to put it on the pad)")
-    sketch.change(lambda value: complete_for_ui(complete_drawing, value), inputs=sketch,
-                  outputs=[picture, label, completed],
+    live = ui.LivePad(PAD_ID, CANVAS)  # the UNet draws the right half as the pen draws the left
+    outputs = [picture, label, completed]
+
+    def answer(value: object) -> tuple:
+        return complete_for_ui(complete_drawing, value)
+
+    live.read(answer, outputs, "complete_digit_live", ui.live_shown_js(PAD_ID))
+    sketch.change(live.unless_followed(answer, outputs), inputs=[sketch, live.following],
+                  outputs=[*outputs, live.following],
                   api_name="complete_digit",
                   show_progress="hidden", trigger_mode="always_last").then(
         None, js=ui.result_shown_js(LABEL_ID, HOOD_ID), api_visibility="private")

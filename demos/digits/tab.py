@@ -21,7 +21,8 @@ BRUSH = 10  # px brush radius, so a digit filling the canvas has MNIST-like stro
 
 PAD_ID, LABEL_ID, SEEN_ID, HOOD_ID = "digits-sketchpad", "digits-label", "digits-seen", "digits-hood"
 PAGE = ui.PageScript(
-    pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw one digit with the mouse, a pen or a finger")},
+    pads={PAD_ID: ui.pad_entry(CANVAS, LABEL_ID, "Drawing area: draw one digit with the mouse, a pen or a finger",
+                               BRUSH, HOOD_ID)},
     uploads={PAD_ID: LABEL_ID},
     images={SEEN_ID: "What the model sees: your drawing shrunk to 28 by 28 pixels", **hood.picture_names(HOOD_ID, "drawing")},
 )
@@ -50,9 +51,16 @@ def build_tab(read_drawing: Callable[[object], Reading], views: Views) -> None:
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
             seen = ui.model_view(SEEN_ID)
     read = gr.State()  # the model input of the last drawing read: what the "Under the hood" panel looks at
+    live = ui.LivePad(PAD_ID, CANVAS)  # the label follows the pen
+    outputs = [label, seen, read]
+
+    def answer(value: object) -> tuple:
+        return predict_for_ui(read_drawing, value)
+
+    live.read(answer, outputs, "classify_digit_live", ui.live_shown_js(PAD_ID))
     # a photo uploaded after the pad was cleared fires `upload` but not `change` (Gradio 6.31)
-    gr.on([sketch.change, sketch.upload], lambda value: predict_for_ui(read_drawing, value), inputs=sketch,
-          outputs=[label, seen, read],
+    gr.on([sketch.change, sketch.upload], live.unless_followed(answer, outputs), inputs=[sketch, live.following],
+          outputs=[*outputs, live.following],
           api_name="classify_digit", show_progress="hidden", trigger_mode="always_last").then(
         None, js=ui.result_shown_js(LABEL_ID, HOOD_ID), api_visibility="private")
     # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile
