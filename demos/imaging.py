@@ -272,7 +272,7 @@ def pixels_of_png_data_url(text: str, side: int) -> np.ndarray:
     only after its header says the size is right, so no text can make it decode a huge picture."""
     if not isinstance(text, str) or not text.startswith(PNG_DATA_URL):
         raise ValueError(f"a drawing is sent as a PNG data URL ({PNG_DATA_URL}...)")
-    if len(text) > 4 * side * side + 1024:  # base64 of side^2 RGBA pixels uncompressed: never needed
+    if len(text) > 4 * side * side + 1024:  # 3 bytes of PNG a pixel: far more than a drawing needs (a few KB)
         raise ValueError(f"that drawing is larger than a {side}x{side} PNG can be")
     try:
         data = base64.b64decode(text[len(PNG_DATA_URL):], validate=True)

@@ -196,6 +196,7 @@
 
   function startStroke(padId, point) {
     const state = live[padId];
+    if (state.waiting) state.waiting.final = false; // the pen is down again: what waits is no finished drawing
     state.stroke = [point];
     state.strokes.push(state.stroke);
     if (state.following) wantReading(padId, false);

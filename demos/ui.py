@@ -263,13 +263,15 @@ class LivePad:
     """
 
     def __init__(self, pad_id: str, canvas: int) -> None:
-        self.canvas = canvas
+        self.pad_id, self.canvas = pad_id, canvas
         self.drawing = gr.Textbox(visible="hidden", elem_id=pad_id + LIVE_SUFFIX, label="Live drawing (PNG data URL)")
         self.following = gr.State(False)  # whether live readings answer this session's drawings
 
-    def read(self, answer: Callable[[object], tuple], outputs: list, api_name: str, shown_js: str) -> None:
-        """Wire the hidden textbox: its drawing -> ``answer(pixels)`` into ``outputs`` (named endpoint
-        ``api_name``), then ``shown_js``. ``answer``: the pad event's own handler."""
+    def wire(self, pad: gr.components.Component, triggers: list, answer: Callable[[object], tuple], outputs: list,
+             api_name: str, shown_js: str) -> None:
+        """Both ways to the tab's answer ``answer(value)`` -> ``outputs``, then ``shown_js``: the live
+        readings (named endpoint ``<api_name>_live``, from the hidden textbox) and the pad's own
+        ``triggers`` (endpoint ``api_name``), which answer only what the page does not follow."""
 
         def read_live(value: object) -> tuple:
             if value == STOP_FOLLOWING:
@@ -280,20 +282,24 @@ class LivePad:
                 raise gr.Error(f"Could not read that drawing: {problem}.") from None
             return (*answer(pixels), True)
 
-        self.drawing.change(read_live, inputs=self.drawing, outputs=[*outputs, self.following], api_name=api_name,
-                           show_progress="hidden", trigger_mode="always_last", preprocess=False, queue=False).then(
-            None, js=shown_js, api_visibility="private")
-
-    def unless_followed(self, answer: Callable[[object], tuple], outputs: list) -> Callable[[object, bool], tuple]:
-        """The pad's own handler: ``answer(value)``, or nothing new when live readings already answered
-        what was drawn (see the class); inputs (pad, `following`), outputs ``outputs`` + `following`."""
-
         def answer_the_pad(value: object, following: bool) -> tuple:
-            if following and not holds_a_picture(value):
+            if not pad_answers(value, following):
                 return (*[gr.skip()] * len(outputs), gr.skip())
             return (*answer(value), False)
 
-        return answer_the_pad
+        self.drawing.change(read_live, inputs=self.drawing, outputs=[*outputs, self.following],
+                            api_name=f"{api_name}_live", show_progress="hidden", trigger_mode="always_last",
+                            preprocess=False, queue=False).then(
+            None, js=f"() => {{ window.demoLiveShown?.({json.dumps(self.pad_id)}); }}", api_visibility="private")
+        gr.on(triggers, answer_the_pad, inputs=[pad, self.following], outputs=[*outputs, self.following],
+              api_name=api_name, show_progress="hidden", trigger_mode="always_last").then(
+            None, js=shown_js, api_visibility="private")
+
+
+def pad_answers(value: object, following: bool) -> bool:
+    """Whether the pad's own event answers its ``value`` (see `LivePad`): when the page does not follow
+    the pen (``following`` False: an API call, undo, ``?live=off``), or the pad holds a picture."""
+    return not following or holds_a_picture(value)
 
 
 def holds_a_picture(value: object) -> bool:
@@ -309,11 +315,6 @@ def holds_a_picture(value: object) -> bool:
 
 
 PLAIN_WHITE = 250  # a background with every visible channel at least this is the pad's blank paper
-
-
-def live_shown_js(pad_id: str) -> str:
-    """JS for the ``.then`` of a live reading: `ui.js` may send the next one."""
-    return f"() => {{ window.demoLiveShown?.({json.dumps(pad_id)}); }}"
 
 
 class _Unreadable:

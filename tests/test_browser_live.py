@@ -141,7 +141,7 @@ def drawings(count: int, seed: int, left_half: bool = False) -> list[list[list[t
     for index in range(count):
         strokes = varied_strokes(TEN_DIGIT_STROKES[digits[index % len(digits)]], rng)
         if left_half:  # x in [0.1, 0.5] of the paper: where the completion pad reads
-            strokes = [[(0.12 + 0.45 * x * 0.85, y) for x, y in stroke] for stroke in strokes]
+            strokes = [[(0.12 + 0.38 * x, y) for x, y in stroke] for stroke in strokes]
         made.append(strokes)
     return made
 

@@ -142,18 +142,17 @@ def test_a_live_drawing_of_another_size_is_refused_before_it_is_decoded():
 
 
 def test_the_pads_own_event_answers_only_what_the_page_does_not_follow():
-    import gradio as gr
-
     from tests.conftest import draw_sketch, sketch_value
 
-    with gr.Blocks():
-        live = ui.LivePad("pad", 280)
-        answer_the_pad = live.unless_followed(lambda value: ("answered",), ["label"])
     white = np.full((280, 280, 4), 255, np.uint8)  # what the pad sends as its background when it has none
     drawn = {**sketch_value(draw_sketch("7")), "background": white}
     photo = {**drawn, "background": draw_sketch("1", background="white")}
-    assert answer_the_pad(drawn, False) == ("answered", False)  # no live readings (an API call, ?live=off)
-    skipped = answer_the_pad(drawn, True)
-    assert skipped == (gr.skip(), gr.skip())  # nothing new: the live readings answered it
-    assert answer_the_pad(photo, True) == ("answered", False)  # an upload or an example: the pad answers
+    assert ui.pad_answers(drawn, following=False)  # no live readings: an API call, undo, ?live=off
+    assert not ui.pad_answers(drawn, following=True)  # the live readings answered it
+    assert ui.pad_answers(photo, following=True)  # an upload or an example: the pad answers
     assert not ui.holds_a_picture(drawn) and ui.holds_a_picture(photo) and not ui.holds_a_picture(None)
+
+
+def test_both_drawing_tabs_have_a_live_endpoint_beside_their_own():
+    names = {function.api_name for function in app.build_app().fns.values()}
+    assert {"classify_digit", "classify_digit_live", "complete_digit", "complete_digit_live"} <= names

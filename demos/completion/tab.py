@@ -152,18 +152,9 @@ def build_tab(complete_drawing: Callable[[object], Completion], ink_on_paper: Ca
                     fn=lambda value: example_for_ui(complete_drawing, ink_on_paper, value), run_on_click=True,
                     cache_examples=False, api_visibility="private",
                     label="Left halves of MNIST training digits (click one to put it on the pad)")
-    live = ui.LivePad(PAD_ID, CANVAS)  # the UNet draws the right half as the pen draws the left
-    outputs = [picture, label, completed]
-
-    def answer(value: object) -> tuple:
-        return complete_for_ui(complete_drawing, value)
-
-    live.read(answer, outputs, "complete_digit_live", ui.live_shown_js(PAD_ID))
-    sketch.change(live.unless_followed(answer, outputs), inputs=[sketch, live.following],
-                  outputs=[*outputs, live.following],
-                  api_name="complete_digit",
-                  show_progress="hidden", trigger_mode="always_last").then(
-        None, js=ui.result_shown_js(LABEL_ID, HOOD_ID), api_visibility="private")
+    # the UNet draws the right half as the pen draws the left
+    ui.LivePad(PAD_ID, CANVAS).wire(sketch, [sketch.change], lambda value: complete_for_ui(complete_drawing, value),
+                                    [picture, label, completed], "complete_digit", ui.result_shown_js(LABEL_ID, HOOD_ID))
     # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile
     clear.click(lambda: (None, HINT, None), outputs=[picture, label, completed], js=ui.clear_pad_js(PAD_ID),
                 api_visibility="private", show_progress="hidden")

@@ -1,4 +1,4 @@
-"""The Digits tab: draw on a sketch-pad, the prediction updates after every stroke.
+"""The Digits tab: draw on a sketch-pad, the prediction follows the pen.
 
 The tab lays out and wires; `build_tab` gets the demo's `read_drawing` (demos.digits.predict) and
 its under-the-hood views (demos.digits.inside.VIEWS).
@@ -40,8 +40,8 @@ def predict_for_ui(
 def build_tab(read_drawing: Callable[[object], Reading], views: Views) -> None:
     """The tab's components and events; ``views``: what the "Under the hood" panel shows."""
     gr.Markdown(
-        "Draw a digit from 0 to 9 — big, filling most of the white square. The network reads it after every "
-        "stroke. You can also upload a photo or scan of a handwritten digit (dark ink on light paper)."
+        "Draw a digit from 0 to 9 — big, filling most of the white square. The network reads it as you "
+        "draw. You can also upload a photo or scan of a handwritten digit (dark ink on light paper)."
     )
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
@@ -51,18 +51,11 @@ def build_tab(read_drawing: Callable[[object], Reading], views: Views) -> None:
             label = gr.Label(value=HINT, num_top_classes=3, label="Prediction", elem_id=LABEL_ID)
             seen = ui.model_view(SEEN_ID)
     read = gr.State()  # the model input of the last drawing read: what the "Under the hood" panel looks at
-    live = ui.LivePad(PAD_ID, CANVAS)  # the label follows the pen
-    outputs = [label, seen, read]
-
-    def answer(value: object) -> tuple:
-        return predict_for_ui(read_drawing, value)
-
-    live.read(answer, outputs, "classify_digit_live", ui.live_shown_js(PAD_ID))
-    # a photo uploaded after the pad was cleared fires `upload` but not `change` (Gradio 6.31)
-    gr.on([sketch.change, sketch.upload], live.unless_followed(answer, outputs), inputs=[sketch, live.following],
-          outputs=[*outputs, live.following],
-          api_name="classify_digit", show_progress="hidden", trigger_mode="always_last").then(
-        None, js=ui.result_shown_js(LABEL_ID, HOOD_ID), api_visibility="private")
+    # the label follows the pen; a photo uploaded after the pad was cleared fires `upload` but not
+    # `change` (Gradio 6.31)
+    ui.LivePad(PAD_ID, CANVAS).wire(sketch, [sketch.change, sketch.upload],
+                                    lambda value: predict_for_ui(read_drawing, value), [label, seen, read],
+                                    "classify_digit", ui.result_shown_js(LABEL_ID, HOOD_ID))
     # the pad clears itself in the browser; the result is reset too, whatever the pad's events do meanwhile
     clear.click(lambda: (HINT, None, None), outputs=[label, seen, read], js=ui.clear_pad_js(PAD_ID),
                 api_visibility="private", show_progress="hidden")
