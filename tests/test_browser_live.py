@@ -164,8 +164,8 @@ def test_the_reading_after_the_pen_lifts_is_the_pads_own(page: Page, tab, pad, r
         before = page_clock(page)  # the reading as the last stroke's pen lifts is the one that counts
         draw_strokes(page, pad, strokes[-1:], extent=1.0, steps=3)
         wait_for_final_reading(page, pad, before)
-        shown = heading(page, result)
         exports.settle(page, more_than=exported)  # the pad exports while drawing too: its last is the drawing
+        shown = heading(page, result)  # once the pad's own answers have come and gone too
         own, live = answer_of(read(exports.latest())), answer_of(read(last_live_drawing(page, pad)))
         compared += 1
         if not (shown == live == own):
